@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// Applies an uncompressed layer tar onto a root directory: OCI whiteouts and opaque directories,
+// all path resolution confined to the root (openat2 RESOLVE_IN_ROOT), no device nodes or FIFOs.
+#pragma once
+
+#include <imgscap/util/byte_stream.hpp>
+#include <imgscap/util/fd.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace imgscap::rootfs {
+
+struct ApplyOptions {
+  bool preserve_ownership = false;  // lchown entries to their uid/gid (needs root)
+  // Called with bytes of tar consumed so far, for progress. May be empty.
+  std::function<void(std::uint64_t)> on_progress;
+  // Checked between entries; when it returns true, apply() throws imgscap::Error "interrupted".
+  std::function<bool()> interrupted;
+};
+
+// A special file the image declared but imgscap did not create (device node, FIFO).
+struct SkippedEntry {
+  std::string path;   // relative to the root, no leading "/"
+  std::string kind;   // "character device", "block device", "fifo", "socket"
+  unsigned mode = 0;  // permission bits as declared
+  std::uint64_t uid = 0, gid = 0;
+};
+
+struct ApplyStats {
+  std::uint64_t entries = 0;
+  std::uint64_t bytes_written = 0;
+  std::vector<SkippedEntry> skipped;
+};
+
+// Reads `layer` (a tar stream) to its end and applies it on `root` (a directory fd).
+// Errors name the entry: "entry usr/bin/x: ...". Reads the stream to EOF so the caller's
+// verifying stream checks the digest.
+ApplyStats apply_layer(const util::Fd& root, util::ByteStream& layer, const ApplyOptions& options);
+
+}  // namespace imgscap::rootfs

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+// The one error type of imgscap, its exit codes, and helpers that add context as errors rise.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace imgscap {
+
+// Every exit code imgscap returns. Documented in README.md, --help and docs/man/imgscap.1.
+enum class ExitCode : int {
+  compliant = 0,     // scan finished, nothing at or above --fail-on failed
+  error = 1,         // bad usage, unreadable or invalid image or content, evaluation failure
+  noncompliant = 2,  // scan finished, a rule at or above --fail-on failed
+  interrupted_base = 128,  // 128 + signal number: SIGHUP 129, SIGINT 130, SIGTERM 143
+};
+
+// A failure imgscap reports to the user. The message reads as the tail of
+// "imgscap: error: ..." and carries its context ("layer 2 (sha256:ab12...): entry x: ...").
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message, ExitCode code = ExitCode::error)
+      : std::runtime_error(message), m_code(code) {}
+  [[nodiscard]] ExitCode code() const noexcept { return m_code; }
+
+ private:
+  ExitCode m_code;
+};
+
+template <typename... Args>
+[[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
+  throw Error(fmt::format(format, std::forward<Args>(args)...));
+}
+
+// Runs f(); an Error thrown by it is rethrown with "context: " in front of its message.
+template <typename F>
+decltype(auto) with_context(const std::string& context, F&& f) {
+  try {
+    return std::forward<F>(f)();
+  } catch (const Error& e) {
+    throw Error(context + ": " + e.what(), e.code());
+  }
+}
+
+// errno as text, for messages: "open foo: No such file or directory".
+std::string errno_text(int err);
+
+}  // namespace imgscap
