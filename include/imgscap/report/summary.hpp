@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: Apache-2.0
+// The failure summary: what was scanned, with what, the counts per result and every failed or
+// errored rule worst first; as text (summary.txt, stdout) and JSON (summary.json, --format json).
+#pragma once
+
+#include <imgscap/report/results.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace imgscap::report {
+
+constexpr int k_summary_schema_version = 1;
+
+enum class FailOn { low, medium, high, none };
+std::string_view fail_on_name(FailOn fail_on);
+// Throws imgscap::Error for an unknown name.
+FailOn parse_fail_on(std::string_view name);
+
+struct LayerFacts {
+  std::string digest;
+  std::string diff_id;
+  long long size = -1;
+  std::string compression;
+};
+
+struct ImageFacts {
+  std::string reference;  // as the user gave it
+  std::string transport;
+  std::vector<std::string> names;
+  std::string manifest_digest;  // "" when the format stores none (docker-archive)
+  std::string config_digest;
+  std::string architecture;
+  std::string os;
+  std::string user;
+  std::vector<LayerFacts> layers;
+};
+
+struct OsFacts {
+  bool known = false;
+  std::string id;
+  std::string version_id;
+  std::string pretty_name;
+};
+
+struct Summary {
+  ImageFacts image;
+  OsFacts os;
+  std::string content_path;
+  std::string content_kind;
+  std::string content_sha256;
+  std::string profile_id;
+  std::string profile_title;
+  std::string tailoring_file;
+  std::string target_label;
+  std::string container_marker;  // the marker file the evaluation saw, "" when none
+  std::string container_marker_origin;  // "image" (already there) or "imgscap"
+  FailOn fail_on = FailOn::low;
+  Results results;
+  std::map<std::string, std::string> files;  // kind -> path written
+  std::map<std::string, double> timings;     // phase -> seconds
+  std::vector<std::string> notes;            // things the user must know (skipped devices...)
+
+  // Rules that fail the scan under fail_on, worst first.
+  [[nodiscard]] std::vector<RuleResult> failures() const;
+  // Every failed, errored or unknown rule, worst first.
+  [[nodiscard]] std::vector<RuleResult> problems() const;
+  [[nodiscard]] bool compliant() const { return failures().empty(); }
+  [[nodiscard]] int exit_code() const { return compliant() ? 0 : 2; }
+};
+
+std::string render_text(const Summary& summary);
+nlohmann::json to_json(const Summary& summary);
+
+}  // namespace imgscap::report

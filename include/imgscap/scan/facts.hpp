@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// Facts read from an unpacked root before evaluation: the OS (etc/os-release) and which package
+// databases exist, which decide how the package probes are configured and checked.
+#pragma once
+
+#include <imgscap/util/fd.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace imgscap::scan {
+
+struct OsRelease {
+  std::string id;           // "debian"
+  std::string version_id;   // "11"
+  std::string pretty_name;  // "Debian GNU/Linux 11 (bullseye)"
+  std::string name;
+  std::map<std::string, std::string> fields;
+};
+
+// Parses os-release syntax (KEY=value, quoted or not, comments).
+OsRelease parse_os_release(std::string_view text);
+
+// etc/os-release, else usr/lib/os-release, read inside the root. nullopt when neither exists.
+std::optional<OsRelease> read_os_release(const util::Fd& root);
+
+enum class RpmBackend { none, sqlite, bdb, ndb };
+std::string_view rpm_backend_name(RpmBackend backend);
+
+struct PackageDatabases {
+  bool dpkg = false;                   // var/lib/dpkg/status exists
+  std::size_t dpkg_installed = 0;      // packages with "install ok installed"
+  std::string dpkg_architecture;       // the dpkg package's Architecture, e.g. "amd64"
+  std::string dpkg_probe_package;      // an installed package to check the probe with
+  RpmBackend rpm = RpmBackend::none;   // var/lib/rpm/{rpmdb.sqlite,Packages,Packages.db}
+};
+
+// Reads var/lib/dpkg/status (bounded) and looks for rpm databases inside the root.
+PackageDatabases find_package_databases(const util::Fd& root);
+
+// Parses a dpkg status file into the dpkg fields of PackageDatabases.
+void parse_dpkg_status(std::string_view status, PackageDatabases& out);
+
+// The dpkg architecture for an OCI architecture ("amd64", "arm64", "arm"+"v7" -> "armhf", ...).
+std::string dpkg_architecture_for(std::string_view oci_architecture, std::string_view variant);
+
+}  // namespace imgscap::scan

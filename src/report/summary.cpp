@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+// Building the failure summary's text and JSON forms.
+#include <imgscap/report/summary.hpp>
+#include <imgscap/util/error.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace imgscap::report {
+namespace {
+
+bool worse(const RuleResult& a, const RuleResult& b) {
+  const auto ra = severity_rank(a.severity);
+  const auto rb = severity_rank(b.severity);
+  if (ra != rb) {
+    return ra > rb;
+  }
+  if ((a.result == "fail") != (b.result == "fail")) {
+    return a.result == "fail";
+  }
+  return a.id < b.id;
+}
+
+int threshold(FailOn fail_on) {
+  switch (fail_on) {
+    case FailOn::low:
+      return 0;
+    case FailOn::medium:
+      return 2;
+    case FailOn::high:
+      return 3;
+    case FailOn::none:
+      return 99;
+  }
+  return 0;
+}
+
+const char* const k_result_order[] = {"fail",          "error",      "unknown",      "pass",
+                                      "notapplicable", "notchecked", "informational", "fixed"};
+
+std::string counts_line(const std::map<std::string, int>& counts) {
+  std::vector<std::string> parts;
+  for (const char* result : k_result_order) {
+    const auto it = counts.find(result);
+    parts.push_back(fmt::format("{} {}", it == counts.end() ? 0 : it->second, result));
+  }
+  for (const auto& [result, count] : counts) {
+    if (std::find_if(std::begin(k_result_order), std::end(k_result_order),
+                     [&](const char* r) { return result == r; }) == std::end(k_result_order)) {
+      parts.push_back(fmt::format("{} {}", count, result));
+    }
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string os_line(const OsFacts& os) {
+  if (!os.known) {
+    return "unknown (no etc/os-release in the image)";
+  }
+  return fmt::format("{} (ID={} VERSION_ID={})", os.pretty_name.empty() ? os.id : os.pretty_name,
+                     os.id, os.version_id);
+}
+
+nlohmann::json rule_json(const RuleResult& rule) {
+  return {{"id", rule.id}, {"result", rule.result}, {"severity", rule.severity},
+          {"title", rule.title}};
+}
+
+}  // namespace
+
+std::string_view fail_on_name(FailOn fail_on) {
+  switch (fail_on) {
+    case FailOn::low:
+      return "low";
+    case FailOn::medium:
+      return "medium";
+    case FailOn::high:
+      return "high";
+    case FailOn::none:
+      return "none";
+  }
+  return "low";
+}
+
+FailOn parse_fail_on(std::string_view name) {
+  for (const auto value : {FailOn::low, FailOn::medium, FailOn::high, FailOn::none}) {
+    if (fail_on_name(value) == name) {
+      return value;
+    }
+  }
+  fail("--fail-on must be one of low, medium, high, none (got \"{}\")", name);
+}
+
+std::vector<RuleResult> Summary::problems() const {
+  std::vector<RuleResult> out;
+  std::copy_if(results.rules.begin(), results.rules.end(), std::back_inserter(out),
+               [](const RuleResult& r) { return is_failure(r.result); });
+  std::sort(out.begin(), out.end(), worse);
+  return out;
+}
+
+std::vector<RuleResult> Summary::failures() const {
+  auto out = problems();
+  const int minimum = threshold(fail_on);
+  std::erase_if(out, [minimum](const RuleResult& r) { return severity_rank(r.severity) < minimum; });
+  return out;
+}
+
+std::string render_text(const Summary& s) {
+  std::string out;
+  const auto add = [&out](std::string_view key, std::string_view value) {
+    out += fmt::format("{:<10} {}\n", key, value);
+  };
+  add("Image:", s.image.reference);
+  if (!s.image.manifest_digest.empty()) {
+    add("Manifest:", s.image.manifest_digest);
+  }
+  add("Config:", s.image.config_digest);
+  add("OS:", os_line(s.os));
+  add("Content:", fmt::format("{} ({}, sha256:{})", s.content_path, s.content_kind,
+                              s.content_sha256));
+  if (s.content_kind != "OVAL definitions") {
+    add("Profile:", s.profile_id.empty()
+                        ? std::string("(default)")
+                        : fmt::format("{}{}", s.profile_id,
+                                      s.profile_title.empty() ? "" : " - " + s.profile_title));
+  }
+  if (!s.tailoring_file.empty()) {
+    add("Tailoring:", s.tailoring_file);
+  }
+  add("Target:", s.container_marker.empty()
+                     ? std::string("evaluated as a machine (no container marker)")
+                     : fmt::format("evaluated as a container (/{} {})", s.container_marker,
+                                   s.container_marker_origin == "image" ? "present in the image"
+                                                                        : "added by imgscap"));
+  add("Results:", counts_line(s.results.counts()));
+  for (const auto& note : s.notes) {
+    add("Note:", note);
+  }
+  const auto problems = s.problems();
+  if (!problems.empty()) {
+    out += fmt::format("\nFailed or errored rules ({}), worst first:\n", problems.size());
+    for (const auto& rule : problems) {
+      out += fmt::format("  {:<7} {:<6} {}\n          {}\n", rule.severity, rule.result, rule.id,
+                         rule.title);
+    }
+  }
+  const auto failures = s.failures();
+  out += fmt::format("\nVerdict: {} (--fail-on {}: {} rule{} at or above the threshold)\n",
+                     failures.empty() ? "COMPLIANT" : "NON-COMPLIANT", fail_on_name(s.fail_on),
+                     failures.size(), failures.size() == 1 ? "" : "s");
+  return out;
+}
+
+nlohmann::json to_json(const Summary& s) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const auto& layer : s.image.layers) {
+    layers.push_back({{"digest", layer.digest},
+                      {"diff_id", layer.diff_id},
+                      {"size", layer.size},
+                      {"compression", layer.compression}});
+  }
+  nlohmann::json rules = nlohmann::json::array();
+  for (const auto& rule : s.results.rules) {
+    rules.push_back(rule_json(rule));
+  }
+  nlohmann::json failed = nlohmann::json::array();
+  for (const auto& rule : s.problems()) {
+    failed.push_back(rule_json(rule));
+  }
+  return {
+      {"schema_version", k_summary_schema_version},
+      {"imgscap_version", IMGSCAP_VERSION},
+      {"image",
+       {{"reference", s.image.reference},
+        {"transport", s.image.transport},
+        {"names", s.image.names},
+        {"manifest_digest", s.image.manifest_digest.empty() ? nlohmann::json(nullptr)
+                                                            : nlohmann::json(s.image.manifest_digest)},
+        {"config_digest", s.image.config_digest},
+        {"architecture", s.image.architecture},
+        {"os", s.image.os},
+        {"user", s.image.user},
+        {"layers", layers}}},
+      {"os",
+       {{"known", s.os.known},
+        {"id", s.os.id},
+        {"version_id", s.os.version_id},
+        {"pretty_name", s.os.pretty_name}}},
+      {"content",
+       {{"path", s.content_path}, {"kind", s.content_kind}, {"sha256", s.content_sha256}}},
+      {"profile", {{"id", s.profile_id}, {"title", s.profile_title}}},
+      {"tailoring_file", s.tailoring_file.empty() ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(s.tailoring_file)},
+      {"target",
+       {{"label", s.target_label},
+        {"evaluated_as", s.container_marker.empty() ? "machine" : "container"},
+        {"container_marker", s.container_marker.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json("/" + s.container_marker)},
+        {"container_marker_origin", s.container_marker_origin}}},
+      {"test_result_id", s.results.test_result_id},
+      {"counts", s.results.counts()},
+      {"failed_rules", failed},
+      {"rules", rules},
+      {"fail_on", fail_on_name(s.fail_on)},
+      {"compliant", s.compliant()},
+      {"exit_code", s.exit_code()},
+      {"notes", s.notes},
+      {"files", s.files},
+      {"timings", s.timings},
+  };
+}
+
+}  // namespace imgscap::report

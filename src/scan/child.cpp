@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: Apache-2.0
+// fork + pipe protocol for evaluations isolated in their own process.
+#include "child.hpp"
+
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/fd.hpp>
+#include <imgscap/util/signals.hpp>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace imgscap::scan {
+namespace {
+
+constexpr std::size_t k_log_tail_lines = 8;
+
+void write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const auto n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+std::string log_tail(const std::filesystem::path& log_file) {
+  std::ifstream in(log_file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) {
+      lines.push_back(line);
+    }
+  }
+  std::string tail;
+  const auto first = lines.size() > k_log_tail_lines ? lines.size() - k_log_tail_lines : 0;
+  for (auto i = first; i < lines.size(); ++i) {
+    tail += "\n  " + lines[i];
+  }
+  return tail;
+}
+
+[[noreturn]] void child_main(const std::function<void(int)>& body, int fd,
+                             const std::filesystem::path& log_file) {
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    std::signal(signal_number, SIG_DFL);
+  }
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  const int log_fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (log_fd >= 0) {
+    ::dup2(log_fd, STDOUT_FILENO);
+    ::dup2(log_fd, STDERR_FILENO);
+  }
+  int code = 0;
+  try {
+    body(fd);
+  } catch (const std::exception& e) {
+    send_line(fd, "error", e.what());
+    code = 1;
+  }
+  ::_exit(code);
+}
+
+std::string describe_death(int status) {
+  if (WIFSIGNALED(status)) {
+    return fmt::format("the evaluation process was killed by SIG{}",
+                       sigabbrev_np(WTERMSIG(status)));
+  }
+  return fmt::format("the evaluation process exited with status {}", WEXITSTATUS(status));
+}
+
+class ChildReader {
+ public:
+  ChildReader(pid_t pid, util::Fd fd) : m_pid(pid), m_fd(std::move(fd)) {}
+  ChildReader(const ChildReader&) = delete;
+  ChildReader& operator=(const ChildReader&) = delete;
+  ~ChildReader() {
+    if (m_pid > 0) {
+      ::kill(m_pid, SIGKILL);
+      wait();
+    }
+  }
+
+  // Reads until EOF, calling on_line per line. Returns false when interrupted by a signal.
+  bool pump(const std::function<void(std::string_view, std::string_view)>& on_line) {
+    std::array<char, 4096> buffer{};
+    for (;;) {
+      if (util::pending_signal() != 0) {
+        return false;
+      }
+      pollfd pfd{m_fd.get(), POLLIN, 0};
+      const int ready = ::poll(&pfd, 1, 500);
+      if (ready < 0 && errno != EINTR) {
+        fail("cannot wait for the evaluation process: {}", errno_text(errno));
+      }
+      if (ready <= 0) {
+        continue;
+      }
+      const auto n = ::read(m_fd.get(), buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) {
+        continue;
+      }
+      if (n <= 0) {
+        return true;
+      }
+      m_pending.append(buffer.data(), static_cast<std::size_t>(n));
+      dispatch(on_line);
+    }
+  }
+
+  int wait() {
+    int status = 0;
+    while (::waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    m_pid = -1;
+    return status;
+  }
+
+ private:
+  void dispatch(const std::function<void(std::string_view, std::string_view)>& on_line) {
+    std::size_t newline = 0;
+    while ((newline = m_pending.find('\n')) != std::string::npos) {
+      const std::string line = m_pending.substr(0, newline);
+      m_pending.erase(0, newline + 1);
+      const auto tab = line.find('\t');
+      const auto kind = std::string_view(line).substr(0, tab);
+      const auto payload =
+          tab == std::string::npos ? std::string_view() : std::string_view(line).substr(tab + 1);
+      on_line(kind, payload);
+    }
+  }
+
+  pid_t m_pid;
+  util::Fd m_fd;
+  std::string m_pending;
+};
+
+std::string unescape(std::string_view payload) {
+  std::string out;
+  for (std::size_t i = 0; i < payload.size(); ++i) {
+    if (payload[i] == '\\' && i + 1 < payload.size()) {
+      ++i;
+      out.push_back(payload[i] == 'n' ? '\n' : payload[i] == 't' ? '\t' : payload[i]);
+    } else {
+      out.push_back(payload[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void send_line(int fd, std::string_view kind, std::string_view payload) {
+  std::string line(kind);
+  line.push_back('\t');
+  for (const char c : payload) {
+    if (c == '\n') {
+      line += "\\n";
+    } else if (c == '\t') {
+      line += "\\t";
+    } else if (c == '\\') {
+      line += "\\\\";
+    } else {
+      line.push_back(c);
+    }
+  }
+  line.push_back('\n');
+  write_all(fd, line);
+}
+
+std::string run_in_child(const std::function<void(int fd)>& body,
+                         const std::filesystem::path& log_file,
+                         const std::function<void(std::string_view, std::string_view)>& on_line) {
+  std::array<int, 2> fds{};
+  if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
+    fail("cannot create a pipe: {}", errno_text(errno));
+  }
+  util::Fd read_end(fds[0]);
+  util::Fd write_end(fds[1]);
+  std::cout.flush();
+  std::cerr.flush();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    fail("cannot start the evaluation process: {}", errno_text(errno));
+  }
+  if (pid == 0) {
+    read_end.reset();
+    child_main(body, write_end.get(), log_file);
+  }
+  write_end.reset();
+  ChildReader reader(pid, std::move(read_end));
+  std::string done;
+  std::string error;
+  bool got_done = false;
+  const bool finished = reader.pump([&](std::string_view kind, std::string_view payload) {
+    if (kind == "done") {
+      done = unescape(payload);
+      got_done = true;
+    } else if (kind == "error") {
+      error = unescape(payload);
+    } else {
+      on_line(kind, unescape(payload));
+    }
+  });
+  if (!finished) {
+    util::throw_if_interrupted();
+  }
+  const int status = reader.wait();
+  if (!error.empty()) {
+    throw Error(error);
+  }
+  if (!got_done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    const auto tail = log_tail(log_file);
+    fail("{}; libopenscap's last messages:{}", describe_death(status),
+         tail.empty() ? std::string(" (none)") : tail);
+  }
+  return done;
+}
+
+}  // namespace imgscap::scan

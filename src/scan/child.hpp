@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// A child process that reports to its parent line by line over a pipe ("rule", "done",
+// "error" messages); the parent forwards lines, honours termination signals and kills the child.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace imgscap::scan {
+
+// Writes one protocol line ("kind\tpayload\n") to the parent. Usable only in the child.
+void send_line(int fd, std::string_view kind, std::string_view payload);
+
+// Runs body(fd) in a forked child whose stdout/stderr go to log_file. on_line receives each
+// (kind, payload) the child sends. Returns the payload of the child's "done" line. Throws
+// imgscap::Error with the child's "error" message or, when it died, what it died of and the end
+// of its log; on a termination signal the child is killed and the interrupted error thrown.
+std::string run_in_child(const std::function<void(int fd)>& body,
+                         const std::filesystem::path& log_file,
+                         const std::function<void(std::string_view, std::string_view)>& on_line);
+
+}  // namespace imgscap::scan

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: Apache-2.0
+// os-release parsing and package database discovery inside an unpacked root.
+#include <imgscap/rootfs/in_root.hpp>
+#include <imgscap/scan/facts.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace imgscap::scan {
+namespace {
+
+constexpr std::size_t k_os_release_max = 64 * 1024;
+constexpr std::size_t k_dpkg_status_max = 256 * 1024 * 1024;
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+std::string unquote(std::string_view value) {
+  value = trim(value);
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+      value.back() == value.front()) {
+    value = value.substr(1, value.size() - 2);
+  }
+  std::string out;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\\' && i + 1 < value.size()) {
+      ++i;
+    }
+    out.push_back(value[i]);
+  }
+  return out;
+}
+
+bool is_package_name(std::string_view name) {
+  return !name.empty() && name.size() < 128 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return std::islower(static_cast<unsigned char>(c)) != 0 ||
+                  std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' ||
+                  c == '.';
+         });
+}
+
+struct StanzaFields {
+  std::string package;
+  std::string status;
+  std::string architecture;
+};
+
+void finish_stanza(const StanzaFields& stanza, PackageDatabases& out) {
+  if (stanza.status != "install ok installed") {
+    return;
+  }
+  ++out.dpkg_installed;
+  if (stanza.package == "dpkg") {
+    out.dpkg_architecture = stanza.architecture;
+  }
+  const bool preferred = stanza.package == "base-files" || stanza.package == "dpkg";
+  if (is_package_name(stanza.package) && (out.dpkg_probe_package.empty() || preferred)) {
+    out.dpkg_probe_package = stanza.package;
+  }
+}
+
+}  // namespace
+
+OsRelease parse_os_release(std::string_view text) {
+  OsRelease os;
+  while (!text.empty()) {
+    const auto end = text.find('\n');
+    auto line = trim(text.substr(0, end));
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (line.empty() || line.front() == '#') {
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string_view::npos) {
+      continue;
+    }
+    os.fields[std::string(trim(line.substr(0, eq)))] = unquote(line.substr(eq + 1));
+  }
+  const auto get = [&os](const char* key) {
+    const auto it = os.fields.find(key);
+    return it == os.fields.end() ? std::string() : it->second;
+  };
+  os.id = get("ID");
+  os.version_id = get("VERSION_ID");
+  os.pretty_name = get("PRETTY_NAME");
+  os.name = get("NAME");
+  return os;
+}
+
+std::optional<OsRelease> read_os_release(const util::Fd& root) {
+  for (const char* path : {"etc/os-release", "usr/lib/os-release"}) {
+    if (auto text = rootfs::read_in_root(root, path, k_os_release_max)) {
+      return parse_os_release(*text);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view rpm_backend_name(RpmBackend backend) {
+  switch (backend) {
+    case RpmBackend::none:
+      return "none";
+    case RpmBackend::sqlite:
+      return "sqlite";
+    case RpmBackend::bdb:
+      return "Berkeley DB";
+    case RpmBackend::ndb:
+      return "ndb";
+  }
+  return "unknown";
+}
+
+void parse_dpkg_status(std::string_view status, PackageDatabases& out) {
+  out.dpkg = true;
+  StanzaFields stanza;
+  while (!status.empty()) {
+    const auto end = status.find('\n');
+    const auto line = status.substr(0, end);
+    status = end == std::string_view::npos ? std::string_view() : status.substr(end + 1);
+    if (trim(line).empty()) {
+      finish_stanza(stanza, out);
+      stanza = {};
+      continue;
+    }
+    if (line.starts_with("Package:")) {
+      stanza.package = std::string(trim(line.substr(8)));
+    } else if (line.starts_with("Status:")) {
+      stanza.status = std::string(trim(line.substr(7)));
+    } else if (line.starts_with("Architecture:")) {
+      stanza.architecture = std::string(trim(line.substr(13)));
+    }
+  }
+  finish_stanza(stanza, out);
+}
+
+PackageDatabases find_package_databases(const util::Fd& root) {
+  PackageDatabases dbs;
+  if (auto status = rootfs::read_in_root(root, "var/lib/dpkg/status", k_dpkg_status_max)) {
+    parse_dpkg_status(*status, dbs);
+  }
+  if (rootfs::exists_in_root(root, "var/lib/rpm/rpmdb.sqlite")) {
+    dbs.rpm = RpmBackend::sqlite;
+  } else if (rootfs::exists_in_root(root, "var/lib/rpm/Packages.db")) {
+    dbs.rpm = RpmBackend::ndb;
+  } else if (rootfs::exists_in_root(root, "var/lib/rpm/Packages")) {
+    dbs.rpm = RpmBackend::bdb;
+  }
+  return dbs;
+}
+
+std::string dpkg_architecture_for(std::string_view oci_architecture, std::string_view variant) {
+  if (oci_architecture == "386") {
+    return "i386";
+  }
+  if (oci_architecture == "ppc64le") {
+    return "ppc64el";
+  }
+  if (oci_architecture == "mips64le") {
+    return "mips64el";
+  }
+  if (oci_architecture == "arm") {
+    return variant == "v5" ? "armel" : "armhf";
+  }
+  return std::string(oci_architecture);
+}
+
+}  // namespace imgscap::scan

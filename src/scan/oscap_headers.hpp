@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: Apache-2.0
+// libopenscap's C headers, made includable from C++20: they name parameters `export` and
+// `requires`, which are C++ keywords, so those names are renamed for the duration of the include.
+#pragma once
+
+// NOLINTBEGIN
+#define export oscap_param_export
+#define requires oscap_param_requires
+#include <oscap.h>
+#include <oscap_error.h>
+#include <oval_agent_api.h>
+#include <oval_results.h>
+#include <oval_session.h>
+#include <xccdf_benchmark.h>
+#include <xccdf_policy.h>
+#include <xccdf_session.h>
+#undef export
+#undef requires
+// NOLINTEND

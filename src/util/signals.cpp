@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Termination signal handling: the handler only records the signal; callers poll and unwind.
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/signals.hpp>
+
+#include <csignal>
+#include <cstring>
+
+namespace imgscap::util {
+namespace {
+
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void record_signal(int signal_number) {
+  if (g_signal == 0) {
+    g_signal = signal_number;
+  }
+}
+
+}  // namespace
+
+void install_signal_handlers() {
+  struct sigaction action {};
+  action.sa_handler = record_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = 0;  // no SA_RESTART: poll()/waitpid() return EINTR
+  for (const int signal_number : {SIGINT, SIGTERM, SIGHUP}) {
+    sigaction(signal_number, &action, nullptr);
+  }
+}
+
+int pending_signal() noexcept { return g_signal; }
+
+void reset_pending_signal() noexcept { g_signal = 0; }
+
+void throw_if_interrupted() {
+  const int signal_number = g_signal;
+  if (signal_number != 0) {
+    throw Error(fmt::format("interrupted by SIG{}", sigabbrev_np(signal_number)),
+                static_cast<ExitCode>(static_cast<int>(ExitCode::interrupted_base) + signal_number));
+  }
+}
+
+}  // namespace imgscap::util
