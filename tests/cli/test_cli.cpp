@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+// In-process CLI tests: exit codes and the messages users see, without running the binary.
+#include <imgscap/cli/cli.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace imgscap::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Run run_cli(const std::vector<std::string>& args) {
+  std::ostringstream out;
+  std::ostringstream err;
+  const int code = run(args, Streams{out, err, false});
+  return {code, out.str(), err.str()};
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "imgscap-cli-test-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    m_dir = pattern;
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+  fs::path m_dir;
+};
+
+TEST_F(CliTest, NoArgumentsIsUsageError) {
+  const auto r = run_cli({});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("imgscap: error:"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, HelpListsExitCodesAndExitsZero) {
+  const auto r = run_cli({"--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("Exit codes:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("non-compliant"), std::string::npos);
+}
+
+TEST_F(CliTest, ScanHelpShowsScanOptions) {
+  const auto r = run_cli({"scan", "--help"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("--fail-on"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--tailoring-file"), std::string::npos);
+}
+
+TEST_F(CliTest, VersionPrintsVersion) {
+  const auto r = run_cli({"--version"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find(IMGSCAP_VERSION), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, UnknownOptionIsUsageError) {
+  const auto r = run_cli({"scan", "x", "--content", "y", "--no-such-option"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--no-such-option"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, BadFailOnIsUsageError) {
+  const auto r = run_cli({"scan", "x", "--content", "y", "--fail-on", "critical"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--fail-on"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, MissingContentOptionIsUsageError) {
+  const auto r = run_cli({"scan", "oci:/nonexistent"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--content"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, NonexistentImageNamesThePath) {
+  const auto r = run_cli({"scan", (m_dir / "nope.tar").string(), "--content",
+                          (m_dir / "content.xml").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("imgscap: error:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nope.tar"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, NonImageFileIsRejected) {
+  const auto file = m_dir / "notes.txt";
+  std::ofstream(file) << "just some text\n";
+  const auto r = run_cli({"scan", file.string(), "--content", file.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("not a container image"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, InspectNonexistentImageFails) {
+  const auto r = run_cli({"inspect", "oci:" + (m_dir / "missing").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("imgscap: error:"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace imgscap::cli
