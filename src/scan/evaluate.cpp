@@ -79,7 +79,6 @@ std::string apt_configuration(const Target& target) {
   text += "Dir::Etc::SourceList \"/nonexistent-imgscap/sources.list\";\n";
   text += "Dir::Etc::SourceParts \"/nonexistent-imgscap/sources.list.d\";\n";
   text += fmt::format("Dir::Cache \"{}\";\n", unreachable_cache_dir());
-  text += "Dir::Cache::pkgcache \"\";\nDir::Cache::srcpkgcache \"\";\n";
   if (!arch.empty()) {
     text += fmt::format("APT::Architecture \"{}\";\nAPT::Architectures {{ \"{}\"; }};\n", arch,
                         arch);

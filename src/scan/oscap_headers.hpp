@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // libopenscap's C headers, made includable from C++20: they name parameters `export` and
-// `requires`, which are C++ keywords, so those names are renamed for the duration of the include.
+// `requires`, which are C++ keywords, so those names are renamed for the duration of the include,
+// and they have no extern "C" guards of their own.
 #pragma once
 
 // NOLINTBEGIN
+extern "C" {
 #define export oscap_param_export
 #define requires oscap_param_requires
 #include <oscap.h>
@@ -16,4 +18,5 @@
 #include <xccdf_session.h>
 #undef export
 #undef requires
+}
 // NOLINTEND
