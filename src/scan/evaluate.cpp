@@ -294,33 +294,42 @@ std::string canary_definitions(const PackageDatabases& packages) {
         R"(<linux:dpkginfo_object id="oval:imgscap.probecheck:obj:1" version="1"><linux:name>{}</linux:name></linux:dpkginfo_object>)",
         packages.dpkg_probe_package);
   }
+  std::string variables;
   if (packages.rpm == RpmBackend::sqlite || packages.rpm == RpmBackend::bdb) {
+    // Listing works without the database's indexes but lookups by name (what CVE content
+    // does) do not, so look every listed name up again by name.
     definitions += fmt::format(
-        R"(<definition class="inventory" id="{}" version="1"><metadata><title>rpm database readable</title><description>imgscap probe check</description></metadata><criteria><criterion test_ref="oval:imgscap.probecheck:tst:2"/></criteria></definition>)",
+        R"(<definition class="inventory" id="{}" version="1"><metadata><title>rpm database readable</title><description>imgscap probe check</description></metadata><criteria><criterion test_ref="oval:imgscap.probecheck:tst:2"/><criterion test_ref="oval:imgscap.probecheck:tst:3"/></criteria></definition>)",
         k_canary_def_rpm);
     tests +=
-        R"(<linux:rpminfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:2" version="1" comment="some package installed"><linux:object object_ref="oval:imgscap.probecheck:obj:2"/></linux:rpminfo_test>)";
+        R"(<linux:rpminfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:2" version="1" comment="packages listed"><linux:object object_ref="oval:imgscap.probecheck:obj:2"/></linux:rpminfo_test>)"
+        R"(<linux:rpminfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:3" version="1" comment="listed packages found by name"><linux:object object_ref="oval:imgscap.probecheck:obj:3"/></linux:rpminfo_test>)";
     objects +=
-        R"(<linux:rpminfo_object id="oval:imgscap.probecheck:obj:2" version="1"><linux:name operation="pattern match">.</linux:name></linux:rpminfo_object>)";
+        R"(<linux:rpminfo_object id="oval:imgscap.probecheck:obj:2" version="1"><linux:name operation="pattern match">.</linux:name></linux:rpminfo_object>)"
+        R"(<linux:rpminfo_object id="oval:imgscap.probecheck:obj:3" version="1"><linux:name var_ref="oval:imgscap.probecheck:var:1" var_check="at least one"/></linux:rpminfo_object>)";
+    variables +=
+        R"(<local_variable id="oval:imgscap.probecheck:var:1" datatype="string" version="1" comment="listed names"><object_component item_field="name" object_ref="oval:imgscap.probecheck:obj:2"/></local_variable>)";
   }
   return fmt::format(
       R"(<?xml version="1.0" encoding="UTF-8"?>
 <oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5" xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5" xmlns:linux="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux">
 <generator><oval:product_name>imgscap</oval:product_name><oval:schema_version>5.11.2</oval:schema_version><oval:timestamp>2026-01-01T00:00:00</oval:timestamp></generator>
-<definitions>{}</definitions><tests>{}</tests><objects>{}</objects>
+<definitions>{}</definitions><tests>{}</tests><objects>{}</objects>{}
 </oval_definitions>
 )",
-      definitions, tests, objects);
+      definitions, tests, objects,
+      variables.empty() ? std::string() : "<variables>" + variables + "</variables>");
 }
 
-void run_canary(int fd, const Target& target, const fs::path& file) {
+void run_canary(int fd, const Target& target, const fs::path& file,
+                const std::vector<const char*>& ids) {
   enter_environment(target);
   OvalSessionPtr session(oval_session_new(file.c_str()));
   if (!session || oval_session_load(session.get()) != 0) {
     fail_oscap("cannot load the package probe check");
   }
   nlohmann::json done;
-  for (const char* id : {k_canary_def_dpkg, k_canary_def_rpm}) {
+  for (const char* id : ids) {
     oval_result_t result = OVAL_RESULT_NOT_EVALUATED;
     if (oval_session_evaluate_id(session.get(), id, &result) == 0) {
       done[id] = oval_result_get_text(result);
@@ -364,7 +373,14 @@ void check_package_probes(const Target& target) {
   }
   const auto file = target.private_dir / "probe-check.xml";
   write_text(file, canary_definitions(packages));
-  const auto done = run_in_child([&](int fd) { run_canary(fd, target, file); },
+  std::vector<const char*> ids;
+  if (dpkg) {
+    ids.push_back(k_canary_def_dpkg);
+  }
+  if (rpm) {
+    ids.push_back(k_canary_def_rpm);
+  }
+  const auto done = run_in_child([&](int fd) { run_canary(fd, target, file, ids); },
                                  target.private_dir / "probe-check.log",
                                  [](std::string_view, std::string_view) {});
   const auto results = nlohmann::json::parse(done);

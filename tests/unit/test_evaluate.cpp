@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: Apache-2.0
+// Evaluation tests with real libopenscap on small real trees: the package-probe check catches
+// unreadable dpkg and rpm databases (real rpm databases from shared/fixtures), container
+// variables reach the environment variable probe, and the tree is left unmodified by apt.
+#include <imgscap/report/results.hpp>
+#include <imgscap/rootfs/in_root.hpp>
+#include <imgscap/scan/evaluate.hpp>
+#include <imgscap/util/error.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace imgscap::scan {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* k_good_status =
+    "Package: base-files\nStatus: install ok installed\nPriority: required\nSection: admin\n"
+    "Installed-Size: 1\nMaintainer: Nobody <nobody@example.org>\nArchitecture: amd64\n"
+    "Version: 11.1+deb11u7\nDescription: base files\n\n";
+
+class EvaluateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "imgscap-eval-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    m_dir = pattern;
+    m_target.rootfs = m_dir / "root";
+    m_target.private_dir = m_dir / "eval";
+    m_target.label = "unit-test-image";
+    fs::create_directories(m_target.rootfs / "etc");
+    write("etc/os-release", "ID=debian\nVERSION_ID=\"11\"\n");
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  void write(const std::string& relative, const std::string& content) {
+    const auto path = m_target.rootfs / relative;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path) << content;
+  }
+
+  // A dpkg tree the way apt needs it: status plus dpkg's architecture tables.
+  void make_dpkg_tree(const std::string& status) {
+    write("var/lib/dpkg/status", status);
+    fs::create_directories(m_target.rootfs / "usr/share/dpkg");
+    for (const char* table : {"cputable", "tupletable"}) {
+      fs::copy_file(fs::path("/usr/share/dpkg") / table, m_target.rootfs / "usr/share/dpkg" / table);
+    }
+  }
+
+  void make_rpm_tree(const fs::path& fixture_file, const std::string& name) {
+    fs::create_directories(m_target.rootfs / "var/lib/rpm");
+    fs::copy_file(fixture_file, m_target.rootfs / "var/lib/rpm" / name);
+  }
+
+  void prepare() {
+    const auto root = rootfs::open_root(m_target.rootfs);
+    m_target.packages = find_package_databases(root);
+    prepare_environment(m_target);
+  }
+
+  std::set<std::string> tree_listing() const {
+    std::set<std::string> paths;
+    for (const auto& entry : fs::recursive_directory_iterator(m_target.rootfs)) {
+      paths.insert(fs::relative(entry.path(), m_target.rootfs).string());
+    }
+    return paths;
+  }
+
+  report::Results evaluate_basic_oval() {
+    const auto results_dir = m_dir / "results";
+    fs::create_directories(results_dir);
+    EvalRequest request{detect_content(fs::path(IMGSCAP_TEST_DATA_DIR) / "basic-oval.xml"), "",
+                        std::nullopt, results_dir};
+    auto progress = util::make_silent_progress();
+    const auto outcome = evaluate(m_target, request, *progress);
+    EXPECT_TRUE(fs::exists(outcome.report_file));
+    return report::read_oval_results(outcome.results_file);
+  }
+
+  static std::string result_of(const report::Results& results, const std::string& id) {
+    for (const auto& rule : results.rules) {
+      if (rule.id == id) {
+        return rule.result;
+      }
+    }
+    return "(absent)";
+  }
+
+  fs::path m_dir;
+  Target m_target;
+};
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST_F(EvaluateTest, ProbeCheckPassesOnReadableDpkgDatabase) {
+  make_dpkg_tree(k_good_status);
+  prepare();
+  EXPECT_EQ(m_target.packages.dpkg_probe_package, "base-files");
+  EXPECT_NO_THROW(check_package_probes(m_target));
+}
+
+TEST_F(EvaluateTest, ProbeCheckFailsWhenDpkgProbeSeesNoPackage) {
+  // dpkg lists the package as installed, but without a Version apt drops it: the probe would
+  // report "not installed" for it. That must be an error, not a pass.
+  make_dpkg_tree("Package: base-files\nStatus: install ok installed\nArchitecture: amd64\n\n");
+  prepare();
+  const auto message = error_of([&] { check_package_probes(m_target); });
+  EXPECT_NE(message.find("cannot read the dpkg database"), std::string::npos) << message;
+}
+
+TEST_F(EvaluateTest, ProbeCheckFailsWhenAptIsNotIsolated) {
+  // The host-style setting that breaks dpkginfo_init (Docker's docker-clean) must be caught.
+  make_dpkg_tree(k_good_status);
+  prepare();
+  std::ofstream(m_target.private_dir / "apt.conf", std::ios::app)
+      << "Dir::Cache::pkgcache \"\";\nDir::Cache::srcpkgcache \"\";\n";
+  const auto message = error_of([&] { check_package_probes(m_target); });
+  EXPECT_NE(message.find("cannot read the dpkg database"), std::string::npos) << message;
+}
+
+TEST_F(EvaluateTest, ProbeCheckPassesOnRealSqliteRpmDatabase) {
+  make_rpm_tree(fs::path(IMGSCAP_FIXTURES_DIR) / "rpmdb/mariner2-sqlite/rpmdb.sqlite",
+                "rpmdb.sqlite");
+  prepare();
+  EXPECT_EQ(m_target.packages.rpm, RpmBackend::sqlite);
+  EXPECT_NO_THROW(check_package_probes(m_target));
+}
+
+TEST_F(EvaluateTest, ProbeCheckFailsWithoutTheRpmDbpathMacro) {
+  // Debian's librpm default %_dbpath runs a shell in the image and finds no packages.
+  make_rpm_tree(fs::path(IMGSCAP_FIXTURES_DIR) / "rpmdb/mariner2-sqlite/rpmdb.sqlite",
+                "rpmdb.sqlite");
+  prepare();
+  fs::remove(m_target.private_dir / "home/.rpmmacros");
+  const auto message = error_of([&] { check_package_probes(m_target); });
+  EXPECT_NE(message.find("cannot read the rpm database"), std::string::npos) << message;
+}
+
+TEST_F(EvaluateTest, ProbeCheckFailsOnBdbWithoutIndexes) {
+  // Listing works from Packages alone, lookups by name do not: an error, not "not installed".
+  make_rpm_tree(fs::path(IMGSCAP_FIXTURES_DIR) / "rpmdb/rhel8-bdb/Packages", "Packages");
+  prepare();
+  EXPECT_EQ(m_target.packages.rpm, RpmBackend::bdb);
+  const auto message = error_of([&] { check_package_probes(m_target); });
+  EXPECT_NE(message.find("Berkeley DB"), std::string::npos) << message;
+}
+
+TEST_F(EvaluateTest, NdbRpmDatabaseIsAnError) {
+  write("var/lib/rpm/Packages.db", "not readable here");
+  prepare();
+  const auto message = error_of([&] { check_package_probes(m_target); });
+  EXPECT_NE(message.find("ndb"), std::string::npos) << message;
+}
+
+TEST_F(EvaluateTest, OvalEvaluationSeesFilesPackagesAndContainerVariables) {
+  make_dpkg_tree(k_good_status);
+  m_target.env = {"PATH=/usr/bin", "LANG=C.UTF-8"};
+  prepare();
+  const auto before = tree_listing();
+  const auto results = evaluate_basic_oval();
+  EXPECT_EQ(result_of(results, "oval:imgscap.test:def:1"), "pass");
+  EXPECT_EQ(result_of(results, "oval:imgscap.test:def:2"), "pass");
+  EXPECT_EQ(result_of(results, "oval:imgscap.test:def:3"), "fail");  // base-files 11 < 99
+  EXPECT_EQ(tree_listing(), before) << "apt or a probe wrote into the tree";
+}
+
+TEST_F(EvaluateTest, ImageEnvReachesTheEnvironmentVariableProbe) {
+  make_dpkg_tree(k_good_status);
+  m_target.env = {"PATH=/usr/bin", "IMGSCAP_TEST_SECRET=hunter2"};
+  prepare();
+  const auto results = evaluate_basic_oval();
+  EXPECT_EQ(result_of(results, "oval:imgscap.test:def:2"), "fail");
+}
+
+TEST_F(EvaluateTest, UnknownProfileListsTheProfiles) {
+  prepare();
+  const auto results_dir = m_dir / "results";
+  fs::create_directories(results_dir);
+  EvalRequest request{detect_content("/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml"),
+                      "no_such_profile", std::nullopt, results_dir};
+  auto progress = util::make_silent_progress();
+  const auto message = error_of([&] { evaluate(m_target, request, *progress); });
+  EXPECT_NE(message.find("profile \"no_such_profile\" was not found"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("anssi_np_nt28_high"), std::string::npos) << message;
+}
+
+TEST(Content, DetectsKindsAndRejectsOthers) {
+  EXPECT_EQ(detect_content("/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml").kind,
+            ContentKind::datastream);
+  EXPECT_EQ(detect_content("/usr/share/xml/scap/ssg/content/ssg-debian11-xccdf.xml").kind,
+            ContentKind::xccdf);
+  EXPECT_EQ(detect_content(fs::path(IMGSCAP_TEST_DATA_DIR) / "basic-oval.xml").kind,
+            ContentKind::oval);
+  const auto wrong = error_of([] { detect_content("/usr/share/xml/scap/ssg/content/ssg-debian11-cpe-dictionary.xml"); });
+  EXPECT_NE(wrong.find("not a SCAP source datastream"), std::string::npos) << wrong;
+  const auto missing = error_of([] { detect_content("/nonexistent/content.xml"); });
+  EXPECT_NE(missing.find("/nonexistent/content.xml"), std::string::npos) << missing;
+}
+
+}  // namespace
+}  // namespace imgscap::scan
