@@ -1,13 +1,133 @@
 // SPDX-License-Identifier: Apache-2.0
-// Placeholder until the CLI lands.
+// Argument parsing with CLI11, logging set-up, and the single place errors become exit codes.
 #include <imgscap/cli/cli.hpp>
+#include <imgscap/cli/scan_command.hpp>
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/log.hpp>
+#include <imgscap/util/signals.hpp>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <iostream>
+#include <map>
 
 namespace imgscap::cli {
-int run(const std::vector<std::string>& /*args*/, const Streams& /*streams*/) { return 1; }
-int run(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  return run(args, Streams{std::cout, std::cerr, false});
+namespace {
+
+constexpr const char* k_exit_codes = R"(
+Exit codes:
+  0    compliant: the scan finished and no rule at or above --fail-on failed
+  1    error: bad usage, unreadable or invalid image or content, evaluation failure
+  2    non-compliant: a rule at or above --fail-on failed (or errored)
+  129  interrupted by SIGHUP, 130 by SIGINT, 143 by SIGTERM (work directory removed)
+
+Images: docker-archive:PATH[:REF]  oci-archive:PATH[:REF]  oci:DIR[:REF]  or a bare PATH.
+See imgscap(1) for details.)";
+
+const std::map<std::string, OutputFormat> k_formats{{"text", OutputFormat::text},
+                                                    {"json", OutputFormat::json}};
+
+struct Parsed {
+  ScanOptions scan;
+  InspectOptions inspect;
+  std::string fail_on = "low";
+  bool verbose = false;
+};
+
+void add_scan(CLI::App& app, Parsed& p) {
+  auto* scan = app.add_subcommand("scan", "Scan an image with SCAP content");
+  scan->add_option("IMAGE", p.scan.image, "Image to scan")->required();
+  scan->add_option("--content", p.scan.content,
+                   "SCAP source datastream, XCCDF benchmark or OVAL definitions file")
+      ->required();
+  scan->add_option("--profile", p.scan.profile,
+                   "XCCDF profile: full id or a unique suffix (default: the content's default)");
+  scan->add_option("--tailoring-file", p.scan.tailoring_file, "XCCDF tailoring file");
+  scan->add_option("-o,--output", p.scan.output_dir,
+                   "Directory for arf.xml, report.html, summary.txt, summary.json "
+                   "(default: ./<image name>)");
+  scan->add_option("--fail-on", p.fail_on,
+                   "Lowest severity of a failed rule that makes the image non-compliant: "
+                   "low (any failure), medium, high, none")
+      ->check(CLI::IsMember({"low", "medium", "high", "none"}));
+  scan->add_option("--format", p.scan.format, "Summary printed on stdout: text or json")
+      ->transform(CLI::CheckedTransformer(k_formats));
+  scan->add_flag("-q,--quiet", p.scan.quiet, "Print nothing on stdout; errors still go to stderr");
+  scan->add_flag("--keep-rootfs", p.scan.keep_rootfs,
+                 "Keep the work directory with the unpacked root filesystem and say where");
+  scan->add_option("--workdir", p.scan.workdir,
+                   "Create the private work directory here instead of $TMPDIR");
+  scan->footer(k_exit_codes);
 }
+
+void add_inspect(CLI::App& app, Parsed& p) {
+  auto* inspect = app.add_subcommand("inspect", "Show an image's refs, digests, layers and OS");
+  inspect->add_option("IMAGE", p.inspect.image, "Image to inspect")->required();
+  inspect->add_option("--format", p.inspect.format, "text or json")
+      ->transform(CLI::CheckedTransformer(k_formats));
+}
+
+int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
+  if (app.got_subcommand("scan")) {
+    p.scan.fail_on = report::parse_fail_on(p.fail_on);
+    util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose
+                                              : util::Verbosity::normal);
+    return run_scan(p.scan, streams);
+  }
+  util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
+  return run_inspect(p.inspect, streams);
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, const Streams& streams) {
+  CLI::App app{"imgscap: scan container images with SCAP content (OpenSCAP)", "imgscap"};
+  app.set_version_flag("--version", std::string("imgscap ") + IMGSCAP_VERSION);
+  app.require_subcommand(1);
+  app.footer(k_exit_codes);
+  Parsed parsed;
+  app.add_flag("-v,--verbose", parsed.verbose, "Debug diagnostics with timestamps on stderr");
+  add_scan(app, parsed);
+  add_inspect(app, parsed);
+  util::init_logging(streams.err, util::Verbosity::normal);
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    std::string help = app.help();
+    for (const auto* sub : app.get_subcommands()) {
+      help = sub->help();
+    }
+    streams.out << help;
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    streams.out << app.version() << "\n";
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      streams.out << app.help("", CLI::AppFormatMode::All);
+      return 0;
+    }
+    streams.err << "imgscap: error: " << e.what() << "\nRun 'imgscap --help' for usage.\n";
+    return static_cast<int>(ExitCode::error);
+  }
+  try {
+    return dispatch(app, parsed, streams);
+  } catch (const Error& e) {
+    spdlog::error("error: {}", e.what());
+    return static_cast<int>(e.code());
+  } catch (const std::exception& e) {
+    spdlog::error("error: {}", e.what());
+    return static_cast<int>(ExitCode::error);
+  }
+}
+
+int run(int argc, char** argv) {
+  util::install_signal_handlers();
+  std::vector<std::string> args(argv + 1, argv + argc);
+  return run(args, Streams{std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1});
+}
+
 }  // namespace imgscap::cli

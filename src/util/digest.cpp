@@ -131,11 +131,12 @@ Digest sha256_of_file(const std::filesystem::path& path) {
 }
 
 VerifyingStream::VerifyingStream(std::unique_ptr<ByteStream> inner, Digest expected,
-                                 long long expected_size)
+                                 long long expected_size, std::string label)
     : m_inner(std::move(inner)),
       m_expected(std::move(expected)),
       m_expected_size(expected_size),
-      m_hasher(m_expected.algorithm()) {}
+      m_hasher(m_expected.algorithm()),
+      m_label(std::move(label)) {}
 
 std::size_t VerifyingStream::read(std::span<std::byte> buffer) {
   if (m_done) {
@@ -156,7 +157,7 @@ std::size_t VerifyingStream::read(std::span<std::byte> buffer) {
   }
   const auto actual = m_hasher.finish();
   if (actual != m_expected) {
-    fail("digest mismatch: expected {}, got {}", m_expected.str(), actual.str());
+    fail("{} mismatch: expected {}, got {}", m_label, m_expected.str(), actual.str());
   }
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,6 +23,8 @@ struct Layer {
   std::string media_type;   // may be empty (docker-archive)
   Compression compression = Compression::none;  // from the media type, else sniffed
   util::Digest diff_id;     // digest of the uncompressed tar, from config rootfs.diff_ids
+  std::string location;     // where the blob is inside the archive or layout
+  bool digest_known = true; // false for docker-archive "<id>/layer.tar" blobs (diff_id only)
 };
 
 struct Healthcheck {
@@ -44,6 +47,11 @@ struct Config {
   std::vector<util::Digest> diff_ids;
   std::string created;
 };
+
+// Limits on what imgscap reads from untrusted image metadata.
+constexpr std::size_t k_max_json_bytes = 20 * 1024 * 1024;  // as containerd
+constexpr int k_max_json_depth = 64;
+constexpr std::size_t k_max_layers = 256;
 
 struct Image {
   std::vector<std::string> names;     // tags / ref names naming this image in the archive

@@ -13,6 +13,11 @@
 
 namespace imgscap::rootfs {
 
+// Limits on one layer (documented in the man page).
+constexpr std::uint64_t k_max_trailing_bytes = 64ULL * 1024 * 1024;  // data after the tar end
+constexpr std::size_t k_max_path_bytes = 4096;
+constexpr std::size_t k_max_path_depth = 256;
+
 struct ApplyOptions {
   bool preserve_ownership = false;  // lchown entries to their uid/gid (needs root)
   // Called with bytes of tar consumed so far, for progress. May be empty.

@@ -17,6 +17,8 @@ namespace imgscap::util {
 // lowercase hex of the exact length, so a Digest is always safe to use as a file name.
 class Digest {
  public:
+  // A placeholder: sha256 of all zeros (still a valid, safe digest).
+  Digest() : m_algorithm("sha256"), m_hex(64, '0') {}
   // Throws imgscap::Error naming the text when it is not a valid digest.
   static Digest parse(std::string_view text);
   static bool is_valid(std::string_view text);
@@ -61,7 +63,9 @@ Digest sha256_of_file(const std::filesystem::path& path);
 // It also throws as soon as more than expected_size bytes arrive.
 class VerifyingStream final : public ByteStream {
  public:
-  VerifyingStream(std::unique_ptr<ByteStream> inner, Digest expected, long long expected_size);
+  // `label` names the check in messages: "<label> mismatch: expected ..., got ...".
+  VerifyingStream(std::unique_ptr<ByteStream> inner, Digest expected, long long expected_size,
+                  std::string label = "digest");
   std::size_t read(std::span<std::byte> buffer) override;
   [[nodiscard]] unsigned long long bytes_read() const noexcept { return m_count; }
 
@@ -70,6 +74,7 @@ class VerifyingStream final : public ByteStream {
   Digest m_expected;
   long long m_expected_size;
   Hasher m_hasher;
+  std::string m_label;
   unsigned long long m_count = 0;
   bool m_done = false;
 };

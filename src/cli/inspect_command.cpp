@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// `imgscap inspect`: refs, digests, layers, config and OS of an image, as text or JSON.
+#include <imgscap/cli/scan_command.hpp>
+#include <imgscap/image/inspect.hpp>
+
+#include <ostream>
+
+namespace imgscap::cli {
+
+int run_inspect(const InspectOptions& options, const Streams& streams) {
+  const auto reference = image::parse_reference(options.image);
+  auto source = image::Source::open(reference);
+  const auto img = source->resolve();
+  const auto inspected = image::inspect_json(reference, *source, img);
+  if (options.format == OutputFormat::json) {
+    streams.out << inspected.dump(2) << '\n';
+  } else {
+    streams.out << image::inspect_text(inspected);
+  }
+  return 0;
+}
+
+}  // namespace imgscap::cli

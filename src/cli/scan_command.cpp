@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: Apache-2.0
+// The scan pipeline: resolve the image, unpack its layers into a private root, evaluate, and
+// write the results atomically.
+#include <imgscap/cli/scan_command.hpp>
+#include <imgscap/image/reference.hpp>
+#include <imgscap/image/source.hpp>
+#include <imgscap/report/results.hpp>
+#include <imgscap/rootfs/apply.hpp>
+#include <imgscap/rootfs/in_root.hpp>
+#include <imgscap/rootfs/workdir.hpp>
+#include <imgscap/scan/evaluate.hpp>
+#include <imgscap/scan/facts.hpp>
+#include <imgscap/util/atomic_file.hpp>
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/signals.hpp>
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ostream>
+
+namespace imgscap::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::unique_ptr<util::Progress> make_progress(const ScanOptions& options, const Streams& streams) {
+  if (streams.err_is_terminal && !options.quiet) {
+    return util::make_terminal_progress(streams.err);
+  }
+  return util::make_silent_progress();
+}
+
+std::string layer_context(const image::Image& img, std::size_t index) {
+  return fmt::format("layer {} ({})", index + 1, img.layers[index].digest.short_str());
+}
+
+// Applies every layer in order onto the root; returns the special files not created.
+std::vector<rootfs::SkippedEntry> unpack(image::Source& source, const image::Image& img,
+                                         const util::Fd& root, util::Progress& progress) {
+  std::vector<rootfs::SkippedEntry> skipped;
+  rootfs::ApplyOptions apply_options;
+  apply_options.preserve_ownership = ::geteuid() == 0;
+  apply_options.on_progress = [&progress](std::uint64_t bytes) { progress.layer_bytes(bytes); };
+  apply_options.interrupted = [] { return util::pending_signal() != 0; };
+  for (std::size_t i = 0; i < img.layers.size(); ++i) {
+    util::throw_if_interrupted();
+    progress.layer_started(i, img.layers.size(), img.layers[i].digest.str(), img.layers[i].size);
+    try {
+      auto stream = source.open_layer(img, i);
+      auto stats = rootfs::apply_layer(root, *stream, apply_options);
+      skipped.insert(skipped.end(), stats.skipped.begin(), stats.skipped.end());
+    } catch (const Error& e) {
+      util::throw_if_interrupted();
+      const std::string message = e.what();
+      if (message.starts_with("layer ")) {
+        throw;
+      }
+      throw Error(layer_context(img, i) + ": " + message, e.code());
+    }
+  }
+  return skipped;
+}
+
+// Marks the root as a container (SSG's "machine" platform checks these files) unless the image
+// already carries a marker. Returns {marker path, origin}.
+std::pair<std::string, std::string> mark_container(const util::Fd& root) {
+  for (const char* marker : {"run/.containerenv", ".dockerenv"}) {
+    if (rootfs::exists_in_root(root, marker)) {
+      return {marker, "image"};
+    }
+  }
+  ::mkdirat(root.get(), "run", 0755);  // may exist already (also as an in-image symlink)
+  const auto run = rootfs::open_in_root(root, "run", O_PATH | O_DIRECTORY);
+  if (!run) {
+    fail("cannot mark the root as a container: run/ is not a directory inside the image");
+  }
+  util::Fd marker(::openat(run.get(), ".containerenv",
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!marker) {
+    fail("cannot create run/.containerenv in the root: {}", errno_text(errno));
+  }
+  return {"run/.containerenv", "imgscap"};
+}
+
+report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img) {
+  report::ImageFacts facts;
+  facts.reference = reference.text;
+  facts.transport = std::string(image::transport_name(reference.transport));
+  facts.names = img.names;
+  facts.manifest_digest = img.manifest_digest ? img.manifest_digest->str() : "";
+  facts.config_digest = img.config_digest.str();
+  facts.architecture = img.config.architecture;
+  facts.os = img.config.os;
+  facts.user = img.config.user;
+  for (const auto& layer : img.layers) {
+    facts.layers.push_back({layer.digest.str(), layer.diff_id.str(), layer.size,
+                            std::string(image::compression_name(layer.compression))});
+  }
+  return facts;
+}
+
+std::string target_label(const image::Reference& reference, const image::Image& img) {
+  if (!img.names.empty()) {
+    return img.names.front();
+  }
+  return reference.text;
+}
+
+fs::path output_dir(const ScanOptions& options, const image::Reference& reference) {
+  fs::path dir = options.output_dir ? *options.output_dir : fs::path(reference.output_name());
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    fail("cannot create the output directory {}: {}", dir.string(), ec.message());
+  }
+  return fs::absolute(dir);
+}
+
+
+void print_summary(const ScanOptions& options, const Streams& streams,
+                   const report::Summary& summary, const std::string& json_text) {
+  if (options.quiet) {
+    return;
+  }
+  if (options.format == OutputFormat::json) {
+    streams.out << json_text << '\n';
+  } else {
+    streams.out << report::render_text(summary);
+  }
+  streams.out.flush();
+}
+
+std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
+  std::string shown;
+  for (std::size_t i = 0; i < skipped.size() && i < 5; ++i) {
+    shown += fmt::format("{}/{} ({}) ", i == 0 ? "" : " ", skipped[i].path, skipped[i].kind);
+  }
+  return fmt::format("{} special file{} declared by the image not created: {}{}", skipped.size(),
+                     skipped.size() == 1 ? "" : "s", shown, skipped.size() > 5 ? "..." : "");
+}
+
+}  // namespace
+
+int run_scan(const ScanOptions& options, const Streams& streams) {
+  const auto started = Clock::now();
+  std::map<std::string, double> timings;
+  const auto reference = image::parse_reference(options.image);
+  const auto content = scan::detect_content(options.content);
+  if (options.tailoring_file && !fs::is_regular_file(*options.tailoring_file)) {
+    fail("tailoring file {}: no such file", options.tailoring_file->string());
+  }
+  auto progress = make_progress(options, streams);
+
+  auto phase_start = Clock::now();
+  auto source = image::Source::open(reference);
+  const auto img = source->resolve();
+  auto workdir = rootfs::WorkDir::create(options.workdir);
+  if (options.keep_rootfs) {
+    workdir.keep();
+    spdlog::info("kept work directory: {} (root filesystem in {})", workdir.path().string(),
+                 workdir.rootfs().string());
+  }
+  spdlog::debug("work directory {}", workdir.path().string());
+  const auto root = rootfs::open_root(workdir.rootfs());
+  const auto skipped = unpack(*source, img, root, *progress);
+  timings["unpack"] = seconds_since(phase_start);
+
+  util::throw_if_interrupted();
+  const auto os = scan::read_os_release(root);
+  const auto [marker, marker_origin] = mark_container(root);
+  scan::Target target;
+  target.rootfs = workdir.rootfs();
+  target.private_dir = workdir.private_dir();
+  target.label = target_label(reference, img);
+  target.env = img.config.env;
+  target.packages = scan::find_package_databases(root);
+  if (target.packages.dpkg_architecture.empty()) {
+    target.packages.dpkg_architecture =
+        scan::dpkg_architecture_for(img.config.architecture, img.config.variant);
+  }
+  scan::prepare_environment(target);
+
+  phase_start = Clock::now();
+  progress->phase("checking package probes");
+  scan::check_package_probes(target);
+  timings["probe_check"] = seconds_since(phase_start);
+
+  phase_start = Clock::now();
+  progress->phase("evaluating");
+  scan::EvalRequest request{content, options.profile, options.tailoring_file,
+                            workdir.results_dir()};
+  const auto outcome = scan::evaluate(target, request, *progress);
+  for (const auto& [phase, seconds] : outcome.seconds) {
+    timings[phase] = seconds;
+  }
+  progress->finish();
+
+  report::Summary summary;
+  summary.image = image_facts(reference, img);
+  if (os) {
+    summary.os = {true, os->id, os->version_id, os->pretty_name};
+  }
+  summary.content_path = content.path.string();
+  summary.content_kind = std::string(scan::content_kind_name(content.kind));
+  summary.content_sha256 = content.sha256.hex();
+  summary.profile_id = outcome.profile_id;
+  summary.profile_title = outcome.profile_title;
+  summary.tailoring_file =
+      options.tailoring_file ? fs::absolute(*options.tailoring_file).string() : "";
+  summary.target_label = target.label;
+  summary.container_marker = marker;
+  summary.container_marker_origin = marker_origin;
+  summary.fail_on = options.fail_on;
+  summary.results = content.kind == scan::ContentKind::oval
+                        ? report::read_oval_results(outcome.results_file)
+                        : report::read_arf(outcome.results_file);
+  if (!skipped.empty()) {
+    summary.notes.push_back(skipped_note(skipped));
+  }
+
+  util::throw_if_interrupted();
+  const auto out_dir = output_dir(options, reference);
+  const auto results_name =
+      content.kind == scan::ContentKind::oval ? "oval-results.xml" : "arf.xml";
+  util::AtomicFile results_file(out_dir / results_name);
+  results_file.write_file(outcome.results_file);
+  util::AtomicFile report_file(out_dir / "report.html");
+  report_file.write_file(outcome.report_file);
+  util::AtomicFile text_file(out_dir / "summary.txt");
+  util::AtomicFile json_file(out_dir / "summary.json");
+  summary.files = {{content.kind == scan::ContentKind::oval ? "oval_results" : "arf",
+                    results_file.destination().string()},
+                   {"report", report_file.destination().string()},
+                   {"summary_text", text_file.destination().string()},
+                   {"summary_json", json_file.destination().string()}};
+  timings["total"] = seconds_since(started);
+  summary.timings = timings;
+  const auto text = report::render_text(summary);
+  const auto json_text = report::to_json(summary).dump(2);
+  text_file.write(text);
+  json_file.write(json_text + "\n");
+  util::throw_if_interrupted();
+  results_file.commit();
+  report_file.commit();
+  text_file.commit();
+  json_file.commit();
+  print_summary(options, streams, summary, json_text);
+  return summary.exit_code();
+}
+
+}  // namespace imgscap::cli

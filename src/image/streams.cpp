@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: Apache-2.0
+// Layer stream adaptors: bounded reads, JSON depth limits, decompression, error context.
+#include "streams.hpp"
+
+#include <imgscap/util/error.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <array>
+#include <cstring>
+#include <exception>
+
+namespace imgscap::image {
+namespace {
+
+constexpr std::size_t k_chunk = 64 * 1024;
+
+struct ArchiveReadFree {
+  void operator()(archive* a) const noexcept { archive_read_free(a); }
+};
+
+// Returns peeked bytes first, then the rest of the inner stream.
+class PeekStream final : public util::ByteStream {
+ public:
+  explicit PeekStream(std::unique_ptr<util::ByteStream> inner) : m_inner(std::move(inner)) {
+    m_head.resize(8);
+    std::size_t got = 0;
+    while (got < m_head.size()) {
+      const auto n = m_inner->read(std::span(m_head).subspan(got));
+      if (n == 0) {
+        break;
+      }
+      got += n;
+    }
+    m_head.resize(got);
+  }
+  [[nodiscard]] const std::vector<std::byte>& head() const { return m_head; }
+  std::size_t read(std::span<std::byte> buffer) override {
+    if (m_pos < m_head.size()) {
+      const auto n = std::min(buffer.size(), m_head.size() - m_pos);
+      std::memcpy(buffer.data(), m_head.data() + m_pos, n);
+      m_pos += n;
+      return n;
+    }
+    return m_inner->read(buffer);
+  }
+
+ private:
+  std::unique_ptr<util::ByteStream> m_inner;
+  std::vector<std::byte> m_head;
+  std::size_t m_pos = 0;
+};
+
+// Decompresses with exactly one libarchive filter over the raw format.
+class DecompressStream final : public util::ByteStream {
+ public:
+  DecompressStream(std::unique_ptr<util::ByteStream> inner, int filter)
+      : m_inner(std::move(inner)), m_archive(archive_read_new()) {
+    archive_read_support_format_raw(m_archive.get());
+    archive_read_append_filter(m_archive.get(), filter);
+    if (archive_read_open(m_archive.get(), this, nullptr, &DecompressStream::read_callback,
+                          nullptr) != ARCHIVE_OK) {
+      rethrow("cannot start decompression");
+    }
+    archive_entry* entry = nullptr;
+    if (archive_read_next_header(m_archive.get(), &entry) != ARCHIVE_OK) {
+      rethrow("cannot decompress");
+    }
+  }
+
+  std::size_t read(std::span<std::byte> buffer) override {
+    const auto n = archive_read_data(m_archive.get(), buffer.data(), buffer.size());
+    if (n < 0) {
+      rethrow("cannot decompress");
+    }
+    return static_cast<std::size_t>(n);
+  }
+
+ private:
+  static la_ssize_t read_callback(archive*, void* self, const void** out) {
+    auto* me = static_cast<DecompressStream*>(self);
+    try {
+      const auto n = me->m_inner->read(me->m_buffer);
+      *out = me->m_buffer.data();
+      return static_cast<la_ssize_t>(n);
+    } catch (...) {
+      me->m_error = std::current_exception();
+      return -1;
+    }
+  }
+
+  [[noreturn]] void rethrow(std::string_view what) {
+    if (m_error) {
+      std::rethrow_exception(m_error);
+    }
+    const char* reason = archive_error_string(m_archive.get());
+    fail("{}: {}", what, reason != nullptr ? reason : "corrupt data");
+  }
+
+  std::unique_ptr<util::ByteStream> m_inner;
+  std::unique_ptr<archive, ArchiveReadFree> m_archive;
+  std::array<std::byte, k_chunk> m_buffer{};
+  std::exception_ptr m_error;
+};
+
+class ContextStream final : public util::ByteStream {
+ public:
+  ContextStream(std::unique_ptr<util::ByteStream> inner, std::string context)
+      : m_inner(std::move(inner)), m_context(std::move(context)) {}
+  std::size_t read(std::span<std::byte> buffer) override {
+    return with_context(m_context, [&] { return m_inner->read(buffer); });
+  }
+
+ private:
+  std::unique_ptr<util::ByteStream> m_inner;
+  std::string m_context;
+};
+
+bool starts_with(const std::vector<std::byte>& head, std::initializer_list<unsigned> magic) {
+  if (head.size() < magic.size()) {
+    return false;
+  }
+  std::size_t i = 0;
+  for (const auto byte : magic) {
+    if (std::to_integer<unsigned>(head[i++]) != byte) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string read_all(util::ByteStream& stream, std::size_t max_bytes, const std::string& what) {
+  std::string out;
+  std::array<std::byte, k_chunk> buffer{};
+  while (const auto n = stream.read(buffer)) {
+    if (out.size() + n > max_bytes) {
+      fail("{} is larger than the {} bytes imgscap accepts", what, max_bytes);
+    }
+    out.append(reinterpret_cast<const char*>(buffer.data()), n);
+  }
+  return out;
+}
+
+nlohmann::json parse_json(const std::string& text, const std::string& what) {
+  try {
+    return nlohmann::json::parse(text, [&what](int depth, nlohmann::json::parse_event_t,
+                                               nlohmann::json&) {
+      if (depth > k_max_json_depth) {
+        fail("{} nests JSON deeper than {} levels", what, k_max_json_depth);
+      }
+      return true;
+    });
+  } catch (const nlohmann::json::exception& e) {
+    fail("{} is not valid JSON: {}", what, e.what());
+  }
+}
+
+std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> inner,
+                                             Compression* detected) {
+  auto peek = std::make_unique<PeekStream>(std::move(inner));
+  Compression compression = Compression::none;
+  if (starts_with(peek->head(), {0x1f, 0x8b})) {
+    compression = Compression::gzip;
+  } else if (starts_with(peek->head(), {0x28, 0xb5, 0x2f, 0xfd})) {
+    compression = Compression::zstd;
+  }
+  if (detected != nullptr) {
+    *detected = compression;
+  }
+  switch (compression) {
+    case Compression::gzip:
+      return std::make_unique<DecompressStream>(std::move(peek), ARCHIVE_FILTER_GZIP);
+    case Compression::zstd:
+      return std::make_unique<DecompressStream>(std::move(peek), ARCHIVE_FILTER_ZSTD);
+    case Compression::none:
+      break;
+  }
+  return peek;
+}
+
+std::unique_ptr<util::ByteStream> with_error_context(std::unique_ptr<util::ByteStream> inner,
+                                                     std::string context) {
+  return std::make_unique<ContextStream>(std::move(inner), std::move(context));
+}
+
+}  // namespace imgscap::image

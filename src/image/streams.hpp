@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Stream adaptors for layer blobs: peeking at magic bytes, single-filter decompression through
+// libarchive (gzip or zstd, never nested), and adding "layer N (digest)" context to errors.
+#pragma once
+
+#include <imgscap/image/image.hpp>
+#include <imgscap/util/byte_stream.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace imgscap::image {
+
+// Reads everything (at most max_bytes, else imgscap::Error naming `what`).
+std::string read_all(util::ByteStream& stream, std::size_t max_bytes, const std::string& what);
+
+// Parses JSON with the size already bounded and nesting depth at most k_max_json_depth.
+nlohmann::json parse_json(const std::string& text, const std::string& what);
+
+// Detects the compression from the first bytes and returns a stream of the decompressed data.
+std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> inner,
+                                             Compression* detected = nullptr);
+
+// Prefixes every error raised while reading with `context`.
+std::unique_ptr<util::ByteStream> with_error_context(std::unique_ptr<util::ByteStream> inner,
+                                                     std::string context);
+
+}  // namespace imgscap::image

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: Apache-2.0
+// Layer application: libarchive parses the tar, every write goes through a parent directory
+// resolved inside the root with openat2(RESOLVE_IN_ROOT) and acts on the final component
+// without following it.
+#include <imgscap/rootfs/apply.hpp>
+#include <imgscap/rootfs/in_root.hpp>
+#include <imgscap/rootfs/remove_tree.hpp>
+#include <imgscap/util/error.hpp>
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <exception>
+#include <unordered_set>
+
+namespace imgscap::rootfs {
+namespace {
+
+constexpr std::size_t k_chunk = 64 * 1024;
+constexpr std::string_view k_whiteout = ".wh.";
+constexpr std::string_view k_opaque = ".wh..wh..opq";
+constexpr std::int64_t k_max_id = 0xFFFFFFFELL;
+
+struct ArchiveReadFree {
+  void operator()(archive* a) const noexcept { archive_read_free(a); }
+};
+
+struct DirClose {
+  void operator()(DIR* d) const noexcept { ::closedir(d); }
+};
+
+// "./a//b/../c" -> {"a", "c"}. Throws when ".." would climb above the root.
+std::vector<std::string> clean_name(std::string_view raw) {
+  if (raw.size() > k_max_path_bytes) {
+    fail("path longer than {} bytes", k_max_path_bytes);
+  }
+  std::vector<std::string> parts;
+  while (!raw.empty()) {
+    const auto slash = raw.find('/');
+    const auto part = raw.substr(0, slash);
+    raw = slash == std::string_view::npos ? std::string_view() : raw.substr(slash + 1);
+    if (part.empty() || part == ".") {
+      continue;
+    }
+    if (part == "..") {
+      if (parts.empty()) {
+        fail("path climbs out of the root with \"..\"");
+      }
+      parts.pop_back();
+      continue;
+    }
+    parts.emplace_back(part);
+  }
+  if (parts.size() > k_max_path_depth) {
+    fail("path deeper than {} directories", k_max_path_depth);
+  }
+  return parts;
+}
+
+std::string join(const std::vector<std::string>& parts, std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (i != 0) {
+      out.push_back('/');
+    }
+    out += parts[i];
+  }
+  return out;
+}
+
+std::vector<std::string> list_names(int dir_fd) {
+  const int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  std::unique_ptr<DIR, DirClose> dir(fd >= 0 ? ::fdopendir(fd) : nullptr);
+  if (!dir) {
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    fail("cannot list a directory: {}", errno_text(errno));
+  }
+  std::vector<std::string> names;
+  while (const dirent* entry = ::readdir(dir.get())) {
+    const std::string_view name(entry->d_name);
+    if (name != "." && name != "..") {
+      names.emplace_back(name);
+    }
+  }
+  return names;
+}
+
+struct DeferredDir {
+  std::string path;
+  unsigned mode;
+  timespec mtime;
+};
+
+class Applier {
+ public:
+  Applier(const util::Fd& root, util::ByteStream& layer, const ApplyOptions& options)
+      : m_root(root), m_layer(layer), m_options(options), m_archive(archive_read_new()) {}
+
+  ApplyStats run() {
+    archive_read_support_format_tar(m_archive.get());
+    archive_read_support_filter_none(m_archive.get());
+    if (archive_read_open(m_archive.get(), this, nullptr, &Applier::read_callback, nullptr) !=
+        ARCHIVE_OK) {
+      rethrow("cannot read the layer");
+    }
+    archive_entry* entry = nullptr;
+    for (;;) {
+      const int status = archive_read_next_header(m_archive.get(), &entry);
+      if (status == ARCHIVE_EOF) {
+        break;
+      }
+      if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
+        rethrow("not a valid tar layer");
+      }
+      if (m_options.interrupted && m_options.interrupted()) {
+        fail("interrupted");
+      }
+      const char* raw = archive_entry_pathname(entry);
+      const std::string name = raw != nullptr ? raw : "";
+      with_context("entry " + name, [&] { apply_entry(entry, name); });
+      ++m_stats.entries;
+      if (m_options.on_progress) {
+        m_options.on_progress(m_consumed);
+      }
+    }
+    drain();
+    finish_dirs();
+    return std::move(m_stats);
+  }
+
+ private:
+  static la_ssize_t read_callback(archive*, void* self, const void** out) {
+    auto* me = static_cast<Applier*>(self);
+    try {
+      const auto n = me->m_layer.read(me->m_buffer);
+      me->m_consumed += n;
+      *out = me->m_buffer.data();
+      return static_cast<la_ssize_t>(n);
+    } catch (...) {
+      me->m_error = std::current_exception();
+      return -1;
+    }
+  }
+
+  [[noreturn]] void rethrow(std::string_view what) {
+    if (m_error) {
+      std::rethrow_exception(m_error);
+    }
+    const char* reason = archive_error_string(m_archive.get());
+    fail("{}: {}", what, reason != nullptr ? reason : "unknown error");
+  }
+
+  // Reads what follows the tar's end marker so the digests are checked, within a bound.
+  void drain() {
+    std::uint64_t trailing = 0;
+    std::array<std::byte, k_chunk> buffer{};
+    while (const auto n = m_layer.read(buffer)) {
+      trailing += n;
+      if (trailing > k_max_trailing_bytes) {
+        fail("more than {} bytes of data after the end of the tar archive (limit of trailing "
+             "data per layer)",
+             k_max_trailing_bytes);
+      }
+    }
+  }
+
+  // Resolves (creating as needed) the directory holding parts[0..count) inside the root.
+  util::Fd open_dir(const std::vector<std::string>& parts, std::size_t count, bool create) {
+    util::Fd current(::dup(m_root.get()));
+    for (std::size_t i = 1; i <= count; ++i) {
+      const auto prefix = join(parts, i);
+      auto next = open_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
+      if (!next && errno == ENOENT && create) {
+        if (::mkdirat(current.get(), parts[i - 1].c_str(), 0755) != 0 && errno != EEXIST) {
+          fail("cannot create directory {}: {}", prefix, errno_text(errno));
+        }
+        mark_created(prefix);
+        next = open_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
+      }
+      if (!next) {
+        fail("cannot open directory {}: {}", prefix, errno_text(errno));
+      }
+      current = std::move(next);
+    }
+    return current;
+  }
+
+  void mark_created(const std::string& path) {
+    m_created.insert(path);
+    for (auto slash = path.rfind('/'); slash != std::string::npos; slash = path.rfind('/', slash - 1)) {
+      if (!m_touched.insert(path.substr(0, slash)).second || slash == 0) {
+        break;
+      }
+    }
+  }
+
+  void apply_entry(archive_entry* entry, const std::string& raw_name) {
+    const auto parts = clean_name(raw_name);
+    const auto type = archive_entry_filetype(entry);
+    if (parts.empty()) {
+      if (type != AE_IFDIR) {
+        fail("the root entry is not a directory");
+      }
+      return;
+    }
+    const auto& base = parts.back();
+    if (base.starts_with(k_whiteout)) {
+      apply_whiteout(parts);
+      return;
+    }
+    const auto path = join(parts, parts.size());
+    auto parent = open_dir(parts, parts.size() - 1, true);
+    switch (type) {
+      case AE_IFDIR:
+        make_directory(parent, base, path, entry);
+        break;
+      case AE_IFREG:
+        if (archive_entry_hardlink(entry) != nullptr) {
+          make_hardlink(parent, base, entry);
+        } else {
+          make_file(parent, base, entry);
+        }
+        break;
+      case AE_IFLNK:
+        make_symlink(parent, base, entry);
+        break;
+      default:
+        record_special(path, type, entry);
+        return;
+    }
+    mark_created(path);
+  }
+
+  void apply_whiteout(const std::vector<std::string>& parts) {
+    const auto& base = parts.back();
+    const auto dir_path = join(parts, parts.size() - 1);
+    if (base == k_opaque) {
+      auto dir = open_dir(parts, parts.size() - 1, true);
+      remove_lower_children(dir, dir_path);
+      return;
+    }
+    const auto target = base.substr(k_whiteout.size());
+    if (target.empty() || target == "." || target == ".." || target.starts_with(k_whiteout)) {
+      fail("invalid whiteout \"{}\"", base);
+    }
+    const auto target_path = dir_path.empty() ? target : dir_path + "/" + target;
+    auto dir = open_in_root(m_root, dir_path.empty() ? "." : dir_path, O_PATH | O_DIRECTORY);
+    if (!dir) {
+      return;  // nothing below to hide
+    }
+    remove_lower(dir, target, target_path);
+  }
+
+  // Removes `name` from lower layers: whole, unless this layer wrote it or below it.
+  void remove_lower(const util::Fd& dir, const std::string& name, const std::string& path) {
+    if (!m_created.contains(path) && !m_touched.contains(path)) {
+      remove_at(dir.get(), name);
+      return;
+    }
+    struct stat st {};
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+      util::Fd child(::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (child) {
+        remove_lower_children(child, path);
+      }
+    }
+  }
+
+  void remove_lower_children(const util::Fd& dir, const std::string& dir_path) {
+    for (const auto& name : list_names(dir.get())) {
+      remove_lower(dir, name, dir_path.empty() ? name : dir_path + "/" + name);
+    }
+  }
+
+  // Clears the way for a non-directory (or directory) entry at parent/base.
+  void replace_existing(const util::Fd& parent, const std::string& base, bool keep_directory) {
+    struct stat st {};
+    if (::fstatat(parent.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      return;
+    }
+    if (S_ISDIR(st.st_mode) && keep_directory) {
+      return;
+    }
+    remove_at(parent.get(), base);
+  }
+
+  void set_owner(const util::Fd& parent, const std::string& base, archive_entry* entry) {
+    if (!m_options.preserve_ownership) {
+      return;
+    }
+    const auto uid = archive_entry_uid(entry);
+    const auto gid = archive_entry_gid(entry);
+    if (uid < 0 || gid < 0 || uid > k_max_id || gid > k_max_id) {
+      fail("owner {}:{} is out of range", uid, gid);
+    }
+    if (::fchownat(parent.get(), base.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid),
+                   AT_SYMLINK_NOFOLLOW) != 0) {
+      fail("cannot set owner: {}", errno_text(errno));
+    }
+  }
+
+  static timespec mtime_of(archive_entry* entry) {
+    return {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
+  }
+
+  void make_directory(const util::Fd& parent, const std::string& base, const std::string& path,
+                      archive_entry* entry) {
+    replace_existing(parent, base, true);
+    if (::mkdirat(parent.get(), base.c_str(), 0700) != 0 && errno != EEXIST) {
+      fail("cannot create directory: {}", errno_text(errno));
+    }
+    set_owner(parent, base, entry);
+    m_dirs.push_back({path, static_cast<unsigned>(archive_entry_perm(entry)) & 07777U,
+                      mtime_of(entry)});
+  }
+
+  void make_file(const util::Fd& parent, const std::string& base, archive_entry* entry) {
+    replace_existing(parent, base, false);
+    util::Fd fd(::openat(parent.get(), base.c_str(),
+                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) {
+      fail("cannot create file: {}", errno_text(errno));
+    }
+    write_data(fd);
+    if (::ftruncate(fd.get(), archive_entry_size(entry)) != 0) {
+      fail("cannot size file: {}", errno_text(errno));
+    }
+    set_owner(parent, base, entry);
+    if (::fchmod(fd.get(), static_cast<mode_t>(archive_entry_perm(entry) & 07777)) != 0) {
+      fail("cannot set mode: {}", errno_text(errno));
+    }
+    const timespec times[2] = {mtime_of(entry), mtime_of(entry)};
+    ::futimens(fd.get(), times);
+  }
+
+  void write_data(const util::Fd& fd) {
+    const void* block = nullptr;
+    std::size_t size = 0;
+    la_int64_t offset = 0;
+    for (;;) {
+      const int status = archive_read_data_block(m_archive.get(), &block, &size, &offset);
+      if (status == ARCHIVE_EOF) {
+        return;
+      }
+      if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
+        rethrow("cannot read file data");
+      }
+      const auto* bytes = static_cast<const char*>(block);
+      while (size > 0) {
+        const auto n = ::pwrite(fd.get(), bytes, size, offset);
+        if (n < 0) {
+          if (errno == EINTR) {
+            continue;
+          }
+          fail("cannot write file: {}", errno_text(errno));
+        }
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+        offset += n;
+        m_stats.bytes_written += static_cast<std::uint64_t>(n);
+      }
+    }
+  }
+
+  void make_symlink(const util::Fd& parent, const std::string& base, archive_entry* entry) {
+    const char* target = archive_entry_symlink(entry);
+    if (target == nullptr || *target == '\0') {
+      fail("symlink without a target");
+    }
+    replace_existing(parent, base, false);
+    if (::symlinkat(target, parent.get(), base.c_str()) != 0) {
+      fail("cannot create symlink: {}", errno_text(errno));
+    }
+    set_owner(parent, base, entry);
+    const timespec times[2] = {mtime_of(entry), mtime_of(entry)};
+    ::utimensat(parent.get(), base.c_str(), times, AT_SYMLINK_NOFOLLOW);
+  }
+
+  void make_hardlink(const util::Fd& parent, const std::string& base, archive_entry* entry) {
+    const auto target = with_context("hard link target", [&] {
+      return clean_name(archive_entry_hardlink(entry));
+    });
+    if (target.empty()) {
+      fail("hard link to the root");
+    }
+    auto target_parent = open_dir(target, target.size() - 1, false);
+    struct stat st {};
+    if (::fstatat(target_parent.get(), target.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      fail("hard link target {} does not exist in the image", join(target, target.size()));
+    }
+    if (S_ISDIR(st.st_mode)) {
+      fail("hard link target {} is a directory", join(target, target.size()));
+    }
+    replace_existing(parent, base, false);
+    if (::linkat(target_parent.get(), target.back().c_str(), parent.get(), base.c_str(), 0) != 0) {
+      fail("cannot create hard link: {}", errno_text(errno));
+    }
+  }
+
+  void record_special(const std::string& path, unsigned type, archive_entry* entry) {
+    const char* kind = type == AE_IFCHR    ? "character device"
+                       : type == AE_IFBLK  ? "block device"
+                       : type == AE_IFIFO  ? "fifo"
+                       : type == AE_IFSOCK ? "socket"
+                                           : "unknown type";
+    m_stats.skipped.push_back({path, kind, static_cast<unsigned>(archive_entry_perm(entry)),
+                               static_cast<std::uint64_t>(archive_entry_uid(entry)),
+                               static_cast<std::uint64_t>(archive_entry_gid(entry))});
+  }
+
+  // Directory modes and times last: a 0555 directory still received its children.
+  void finish_dirs() {
+    for (auto it = m_dirs.rbegin(); it != m_dirs.rend(); ++it) {
+      auto fd = open_in_root(m_root, it->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+      if (!fd) {
+        continue;  // removed or replaced later in the layer
+      }
+      ::fchmod(fd.get(), static_cast<mode_t>(it->mode));
+      const timespec times[2] = {it->mtime, it->mtime};
+      ::futimens(fd.get(), times);
+    }
+  }
+
+  const util::Fd& m_root;
+  util::ByteStream& m_layer;
+  const ApplyOptions& m_options;
+  std::unique_ptr<archive, ArchiveReadFree> m_archive;
+  std::array<std::byte, k_chunk> m_buffer{};
+  std::exception_ptr m_error;
+  std::uint64_t m_consumed = 0;
+  ApplyStats m_stats;
+  std::unordered_set<std::string> m_created;
+  std::unordered_set<std::string> m_touched;  // proper ancestors of created paths
+  std::vector<DeferredDir> m_dirs;
+};
+
+}  // namespace
+
+ApplyStats apply_layer(const util::Fd& root, util::ByteStream& layer, const ApplyOptions& options) {
+  return Applier(root, layer, options).run();
+}
+
+}  // namespace imgscap::rootfs
