@@ -140,12 +140,13 @@ void print_summary(const ScanOptions& options, const Streams& streams,
 }
 
 std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
-  std::string shown;
+  std::vector<std::string> shown;
   for (std::size_t i = 0; i < skipped.size() && i < 5; ++i) {
-    shown += fmt::format("{}/{} ({}) ", i == 0 ? "" : " ", skipped[i].path, skipped[i].kind);
+    shown.push_back(fmt::format("/{} ({})", skipped[i].path, skipped[i].kind));
   }
   return fmt::format("{} special file{} declared by the image not created: {}{}", skipped.size(),
-                     skipped.size() == 1 ? "" : "s", shown, skipped.size() > 5 ? "..." : "");
+                     skipped.size() == 1 ? "" : "s", fmt::join(shown, ", "),
+                     skipped.size() > 5 ? ", ..." : "");
 }
 
 }  // namespace
