@@ -58,7 +58,7 @@ class LayerLookup {
         found.kind = Found::Kind::deleted;
       }
     }
-    if (status != ARCHIVE_EOF) {
+    if (status != ARCHIVE_EOF || m_error) {
       rethrow();
     }
     std::array<std::byte, 65536> buffer{};

@@ -27,14 +27,17 @@ bool path_exists(const fs::path& path) {
   return fs::exists(path, ec);
 }
 
-// "PATH" or "PATH:REF": the whole text if it names an existing file, else split at the last ':'.
+// "PATH" or "PATH:REF" (REF may hold ':' as in repo:tag): the whole text if it names an existing
+// file, else the shortest prefix before a ':' that does.
 std::pair<fs::path, std::optional<std::string>> split_ref(std::string_view text) {
   if (path_exists(fs::path(text))) {
     return {fs::path(text), std::nullopt};
   }
-  const auto colon = text.rfind(':');
-  if (colon != std::string_view::npos && colon > 0 && path_exists(fs::path(text.substr(0, colon)))) {
-    return {fs::path(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+  for (auto colon = text.find(':'); colon != std::string_view::npos;
+       colon = text.find(':', colon + 1)) {
+    if (colon > 0 && path_exists(fs::path(text.substr(0, colon)))) {
+      return {fs::path(text.substr(0, colon)), std::string(text.substr(colon + 1))};
+    }
   }
   return {fs::path(text), std::nullopt};
 }

@@ -15,6 +15,7 @@ namespace imgscap::image {
 namespace {
 
 constexpr std::size_t k_chunk = 64 * 1024;
+constexpr std::uint64_t k_max_trailing_compressed = 64ULL * 1024 * 1024;
 
 struct ArchiveReadFree {
   void operator()(archive* a) const noexcept { archive_read_free(a); }
@@ -71,8 +72,11 @@ class DecompressStream final : public util::ByteStream {
 
   std::size_t read(std::span<std::byte> buffer) override {
     const auto n = archive_read_data(m_archive.get(), buffer.data(), buffer.size());
-    if (n < 0) {
+    if (n < 0 || m_error) {  // libarchive may swallow a failed read it no longer needed
       rethrow("cannot decompress");
+    }
+    if (n == 0 && !m_drained) {
+      drain_inner();
     }
     return static_cast<std::size_t>(n);
   }
@@ -90,6 +94,20 @@ class DecompressStream final : public util::ByteStream {
     }
   }
 
+  // The decompressor stops at the end of the compressed data; the blob must still be read to its
+  // end so its digest and size are checked. Bounded, like trailing data after a tar.
+  void drain_inner() {
+    m_drained = true;
+    std::uint64_t trailing = 0;
+    while (const auto n = m_inner->read(m_buffer)) {
+      trailing += n;
+      if (trailing > k_max_trailing_compressed) {
+        fail("more than {} bytes of data after the end of the compressed layer",
+             k_max_trailing_compressed);
+      }
+    }
+  }
+
   [[noreturn]] void rethrow(std::string_view what) {
     if (m_error) {
       std::rethrow_exception(m_error);
@@ -102,6 +120,7 @@ class DecompressStream final : public util::ByteStream {
   std::unique_ptr<archive, ArchiveReadFree> m_archive;
   std::array<std::byte, k_chunk> m_buffer{};
   std::exception_ptr m_error;
+  bool m_drained = false;
 };
 
 class ContextStream final : public util::ByteStream {

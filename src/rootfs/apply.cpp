@@ -115,11 +115,11 @@ class Applier {
     archive_entry* entry = nullptr;
     for (;;) {
       const int status = archive_read_next_header(m_archive.get(), &entry);
+      if (m_error || (status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF)) {
+        rethrow("not a valid tar layer");
+      }
       if (status == ARCHIVE_EOF) {
         break;
-      }
-      if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
-        rethrow("not a valid tar layer");
       }
       if (m_options.interrupted && m_options.interrupted()) {
         fail("interrupted");
@@ -219,16 +219,17 @@ class Applier {
     }
     const auto path = join(parts, parts.size());
     auto parent = open_dir(parts, parts.size() - 1, true);
+    if (archive_entry_hardlink(entry) != nullptr) {  // tar hard links may carry no file type
+      make_hardlink(parent, base, entry);
+      mark_created(path);
+      return;
+    }
     switch (type) {
       case AE_IFDIR:
         make_directory(parent, base, path, entry);
         break;
       case AE_IFREG:
-        if (archive_entry_hardlink(entry) != nullptr) {
-          make_hardlink(parent, base, entry);
-        } else {
-          make_file(parent, base, entry);
-        }
+        make_file(parent, base, entry);
         break;
       case AE_IFLNK:
         make_symlink(parent, base, entry);
@@ -348,11 +349,11 @@ class Applier {
     la_int64_t offset = 0;
     for (;;) {
       const int status = archive_read_data_block(m_archive.get(), &block, &size, &offset);
+      if (m_error || (status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF)) {
+        rethrow("cannot read file data");
+      }
       if (status == ARCHIVE_EOF) {
         return;
-      }
-      if (status != ARCHIVE_OK && status != ARCHIVE_WARN) {
-        rethrow("cannot read file data");
       }
       const auto* bytes = static_cast<const char*>(block);
       while (size > 0) {

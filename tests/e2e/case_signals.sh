@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# A scan killed by SIGTERM during unpacking or SIGINT during evaluation exits 128+N and leaves
+# no work directory and no complete-looking report.
+source "$(dirname "$0")/lib.sh"
+
+interrupt_when() {
+  local condition=$1 signal=$2 expected=$3
+  "$IMGSCAP" scan "docker-archive:$DEBIAN11_DOCKER_ARCHIVE" --content "$SSG_DEBIAN11" \
+    --profile anssi_np_nt28_high -q -o "$CASE_DIR/out-$signal" 2>"$ERR" &
+  local pid=$! waited=0
+  until eval "$condition"; do
+    sleep 0.05
+    waited=$((waited + 1))
+    [ "$waited" -lt 1200 ] || die "condition never met: $condition"
+    kill -0 "$pid" 2>/dev/null || die "scan ended before the condition: $condition"
+  done
+  kill "-$signal" "$pid"
+  set +e
+  wait "$pid"
+  local rc=$?
+  set -e
+  [ "$rc" -eq "$expected" ] || die "exit $rc after SIG$signal, expected $expected: $(cat "$ERR")"
+  expect_err_contains "interrupted by SIG$signal"
+  no_leftover_workdirs
+  [ ! -e "$CASE_DIR/out-$signal/summary.json" ] || die "an interrupted scan wrote a summary"
+}
+
+# During unpacking: the root has some files but no os-release yet.
+interrupt_when '[ -n "$(find "$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]' TERM 143
+# During evaluation: the evaluation child has started its log.
+interrupt_when '[ -n "$(find "$TMPDIR" -name evaluate.log -print -quit 2>/dev/null)" ]' INT 130
