@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: Apache-2.0
+// Layer application on real directories: OCI whiteouts and opaque directories, in-image
+// symlinks, and hostile entries that must stay inside the root (a host sentinel next to the
+// root is checked unchanged after each).
+#include "support/tar_builder.hpp"
+
+#include <imgscap/rootfs/apply.hpp>
+#include <imgscap/rootfs/in_root.hpp>
+#include <imgscap/rootfs/remove_tree.hpp>
+#include <imgscap/util/error.hpp>
+
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace imgscap::rootfs {
+namespace {
+
+namespace fs = std::filesystem;
+using test::StringStream;
+using test::TarBuilder;
+
+class ApplyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "imgscap-apply-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    m_dir = pattern;
+    fs::create_directories(m_dir / "root");
+    std::ofstream(m_dir / "sentinel") << "host data";
+    ::chmod((m_dir / "sentinel").c_str(), 0600);
+    ::stat((m_dir / "sentinel").c_str(), &m_sentinel);
+    m_root = open_root(m_dir / "root");
+  }
+  void TearDown() override {
+    struct stat now {};
+    ASSERT_EQ(::stat((m_dir / "sentinel").c_str(), &now), 0) << "host sentinel removed";
+    EXPECT_EQ(now.st_mode, m_sentinel.st_mode);
+    EXPECT_EQ(now.st_nlink, m_sentinel.st_nlink);
+    EXPECT_EQ(now.st_uid, m_sentinel.st_uid);
+    EXPECT_EQ(read(m_dir / "sentinel"), "host data");
+    EXPECT_EQ(std::distance(fs::directory_iterator(m_dir), {}), 2) << "something written beside the root";
+    remove_tree(m_dir);
+  }
+
+  ApplyStats apply(TarBuilder& tar) {
+    StringStream stream(tar.finish());
+    return apply_layer(m_root, stream, {});
+  }
+  std::string apply_error(TarBuilder& tar) {
+    try {
+      apply(tar);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  }
+  static std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+  fs::path root() const { return m_dir / "root"; }
+  bool present(const std::string& rel) const { return fs::exists(fs::symlink_status(root() / rel)); }
+
+  fs::path m_dir;
+  util::Fd m_root;
+  struct stat m_sentinel {};
+};
+
+TEST_F(ApplyTest, CreatesFilesDirsLinksWithModes) {
+  TarBuilder tar;
+  tar.dir("./usr/", 0755).dir("usr/bin", 0755).file("usr/bin/tool", "#!/bin/sh\n", 04755)
+      .symlink("usr/bin/alias", "tool").hardlink("usr/bin/tool2", "usr/bin/tool")
+      .dir("ro", 0555).file("ro/inside", "x");
+  const auto stats = apply(tar);
+  EXPECT_EQ(read(root() / "usr/bin/tool"), "#!/bin/sh\n");
+  EXPECT_EQ(fs::status(root() / "usr/bin/tool").permissions() & fs::perms::set_uid, fs::perms::set_uid);
+  EXPECT_EQ(fs::read_symlink(root() / "usr/bin/alias"), "tool");
+  struct stat a {}, b {};
+  ::stat((root() / "usr/bin/tool").c_str(), &a);
+  ::stat((root() / "usr/bin/tool2").c_str(), &b);
+  EXPECT_EQ(a.st_ino, b.st_ino) << "hard link is not the same inode";
+  EXPECT_EQ(read(root() / "ro/inside"), "x");
+  struct stat ro {};
+  ::stat((root() / "ro").c_str(), &ro);
+  EXPECT_EQ(ro.st_mode & 07777, 0555U) << "deferred directory mode";
+  EXPECT_EQ(stats.entries, 7U);
+}
+
+TEST_F(ApplyTest, WhiteoutsRemoveLowerFilesAndTrees) {
+  TarBuilder lower;
+  lower.file("etc/motd", "hi").file("opt/tree/a/b", "deep").file("etc/keep", "k");
+  apply(lower);
+  TarBuilder upper;
+  upper.file("etc/.wh.motd", "").file("opt/.wh.tree", "");
+  apply(upper);
+  EXPECT_FALSE(present("etc/motd"));
+  EXPECT_FALSE(present("opt/tree"));
+  EXPECT_FALSE(present("etc/.wh.motd")) << "whiteout files are never created";
+  EXPECT_TRUE(present("etc/keep"));
+  TarBuilder again;
+  again.file("etc/motd", "back");
+  apply(again);
+  EXPECT_EQ(read(root() / "etc/motd"), "back");
+}
+
+TEST_F(ApplyTest, OpaqueDirectoryKeepsOnlyThisLayersEntriesInEitherOrder) {
+  for (const bool marker_first : {true, false}) {
+    remove_tree(root());
+    fs::create_directories(root());
+    m_root = open_root(root());
+    TarBuilder lower;
+    lower.file("d/old", "1").file("d/sub/old", "2").file("other", "3");
+    apply(lower);
+    TarBuilder upper;
+    if (marker_first) {
+      upper.file("d/.wh..wh..opq", "").file("d/new", "n").file("d/sub/new", "m");
+    } else {
+      upper.file("d/new", "n").file("d/sub/new", "m").file("d/.wh..wh..opq", "");
+    }
+    apply(upper);
+    EXPECT_FALSE(present("d/old")) << marker_first;
+    EXPECT_FALSE(present("d/sub/old")) << marker_first;
+    EXPECT_EQ(read(root() / "d/new"), "n") << marker_first;
+    EXPECT_EQ(read(root() / "d/sub/new"), "m") << marker_first;
+    EXPECT_TRUE(present("other"));
+    EXPECT_FALSE(present("d/.wh..wh..opq"));
+  }
+}
+
+TEST_F(ApplyTest, InImageAbsoluteSymlinkParentResolvesInsideTheRoot) {
+  TarBuilder lower;
+  lower.dir("usr/lib").symlink("lib", "/usr/lib");
+  apply(lower);
+  TarBuilder upper;
+  upper.file("lib/x/y", "through the link");
+  apply(upper);
+  EXPECT_EQ(read(root() / "usr/lib/x/y"), "through the link");
+  EXPECT_TRUE(fs::is_symlink(root() / "lib"));
+}
+
+TEST_F(ApplyTest, SymlinkToOutsideCannotBeWrittenThrough) {
+  TarBuilder lower;
+  lower.symlink("x", "../../..").symlink("abs", "/").symlink("sentinel", "../sentinel");
+  apply(lower);
+  TarBuilder upper;
+  upper.file("x/escape", "e1").file("abs/escape2", "e2").file("sentinel", "overwritten");
+  apply(upper);
+  EXPECT_EQ(read(root() / "escape"), "e1");
+  EXPECT_EQ(read(root() / "escape2"), "e2");
+  EXPECT_FALSE(fs::is_symlink(root() / "sentinel")) << "the link itself is replaced, not followed";
+}
+
+TEST_F(ApplyTest, DotDotAboveTheRootIsRefused) {
+  TarBuilder tar;
+  tar.file("../escape", "x");
+  const auto message = apply_error(tar);
+  EXPECT_NE(message.find("entry ../escape"), std::string::npos) << message;
+  EXPECT_NE(message.find("climbs out of the root"), std::string::npos) << message;
+}
+
+TEST_F(ApplyTest, AbsoluteNamesLandInsideTheRoot) {
+  TarBuilder tar;
+  tar.file("/etc/absolute", "inside");
+  apply(tar);
+  EXPECT_EQ(read(root() / "etc/absolute"), "inside");
+}
+
+TEST_F(ApplyTest, HardlinkOutsideIsRefused) {
+  TarBuilder tar;
+  tar.hardlink("stolen", "../sentinel");
+  const auto message = apply_error(tar);
+  EXPECT_NE(message.find("entry stolen"), std::string::npos) << message;
+  EXPECT_FALSE(present("stolen"));
+}
+
+TEST_F(ApplyTest, HardlinkThroughSymlinkStaysInside) {
+  TarBuilder tar;
+  tar.symlink("out", "/").file("target", "t").hardlink("link", "out/../../sentinel");
+  const auto message = apply_error(tar);
+  EXPECT_NE(message.find("entry link"), std::string::npos) << message;
+}
+
+TEST_F(ApplyTest, DeviceNodesAndFifosAreRecordedNotCreated) {
+  TarBuilder tar;
+  tar.special("dev/null", AE_IFCHR).special("etc/passwd", AE_IFIFO).special("dev/sda", AE_IFBLK);
+  const auto stats = apply(tar);
+  EXPECT_FALSE(present("dev/null"));
+  EXPECT_FALSE(present("etc/passwd"));
+  ASSERT_EQ(stats.skipped.size(), 3U);
+  EXPECT_EQ(stats.skipped[1].path, "etc/passwd");
+  EXPECT_EQ(stats.skipped[1].kind, "fifo");
+}
+
+TEST_F(ApplyTest, MalformedWhiteoutsAreRefused) {
+  for (const char* name : {"etc/.wh.", "etc/.wh..", "etc/.wh..wh.other"}) {
+    TarBuilder tar;
+    tar.file(name, "");
+    const auto message = apply_error(tar);
+    EXPECT_NE(message.find("invalid whiteout"), std::string::npos) << name << ": " << message;
+  }
+}
+
+TEST_F(ApplyTest, WhiteoutThroughSymlinkCannotDeleteOutside) {
+  TarBuilder lower;
+  lower.symlink("up", "..");
+  apply(lower);
+  TarBuilder upper;
+  upper.file("up/.wh.sentinel", "");
+  apply(upper);  // resolves to <root>/.wh.sentinel: nothing to remove inside; TearDown checks
+  EXPECT_TRUE(fs::is_symlink(root() / "up"));
+}
+
+TEST_F(ApplyTest, RootReplacedBySymlinkIsRefused) {
+  TarBuilder tar;
+  tar.symlink(".", "/etc");
+  const auto message = apply_error(tar);
+  EXPECT_NE(message.find("root entry is not a directory"), std::string::npos) << message;
+}
+
+TEST_F(ApplyTest, OwnershipPreservedAndHugeIdsRefused) {
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "needs root";
+  }
+  TarBuilder tar;
+  tar.owned_file("owned", 1234, 5678);
+  StringStream stream(tar.finish());
+  ApplyOptions options;
+  options.preserve_ownership = true;
+  apply_layer(m_root, stream, options);
+  struct stat st {};
+  ::stat((root() / "owned").c_str(), &st);
+  EXPECT_EQ(st.st_uid, 1234U);
+  EXPECT_EQ(st.st_gid, 5678U);
+  TarBuilder huge;
+  huge.owned_file("huge", 4294967296LL, 0);
+  StringStream huge_stream(huge.finish());
+  try {
+    apply_layer(m_root, huge_stream, options);
+    FAIL() << "uid 2^32 accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("out of range"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ApplyTest, TrailingDataAfterTheArchiveIsBounded) {
+  TarBuilder tar;
+  tar.file("a", "b");
+  auto data = tar.finish();
+  data.append(k_max_trailing_bytes + (1U << 20), '\0');  // beyond libarchive's read-ahead
+  StringStream stream(std::move(data));
+  try {
+    apply_layer(m_root, stream, {});
+    FAIL() << "unbounded trailing data accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("after the end of the tar"), std::string::npos) << e.what();
+  }
+}
+
+TEST(RemoveTree, RemovesUnwritableDirectoriesWithoutFollowingLinks) {
+  std::string pattern = (fs::temp_directory_path() / "imgscap-rm-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  const fs::path dir(pattern);
+  fs::create_directories(dir / "t/a/b");
+  std::ofstream(dir / "keep") << "k";
+  fs::create_symlink(dir / "keep", dir / "t/link");
+  fs::create_directory_symlink(dir, dir / "t/a/up");
+  ::chmod((dir / "t/a/b").c_str(), 0);
+  ::chmod((dir / "t/a").c_str(), 0555);
+  remove_tree(dir / "t");
+  EXPECT_FALSE(fs::exists(dir / "t"));
+  EXPECT_TRUE(fs::exists(dir / "keep"));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace imgscap::rootfs
