@@ -8,7 +8,8 @@ tree=$1 content=$2 profile=$3 arf=$4
 shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp -a "$tree" "$work/tree"
+# REF_IN_PLACE=1 (bench): evaluate the given throwaway tree itself instead of a copy.
+if [ -n "${REF_IN_PLACE:-}" ]; then ln -s "$(realpath "$tree")" "$work/tree"; else cp -a "$tree" "$work/tree"; fi
 [ -e "$work/tree/run/.containerenv" ] || [ -e "$work/tree/.dockerenv" ] ||
   { mkdir -p "$work/tree/run" && : >"$work/tree/run/.containerenv"; }
 arch=$(awk '/^Package: dpkg$/{p=1} p&&/^Architecture:/{print $2; exit}' "$work/tree/var/lib/dpkg/status" 2>/dev/null || true)
@@ -27,7 +28,8 @@ vars=$(printf '%s\n' "$@")
 set +e
 env APT_CONFIG="$work/apt.conf" HOME="$work/home" OSCAP_PROBE_ROOT="$work/tree" \
   OSCAP_EVALUATION_TARGET=reference OSCAP_CONTAINER_VARS="$vars" \
-  oscap xccdf eval --profile "$profile" --results-arf "$arf" "$content" >"$work/oscap.out" 2>&1
+  oscap xccdf eval --profile "$profile" --results-arf "$arf" ${REF_REPORT:+--report "$REF_REPORT"} \
+  "$content" >"$work/oscap.out" 2>&1
 rc=$?
 set -e
 [ "$rc" -ne 1 ] || { tail -20 "$work/oscap.out" >&2; exit 1; }
