@@ -227,6 +227,13 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   if (!skipped.empty()) {
     summary.notes.push_back(skipped_note(skipped));
   }
+  if (const auto counts = summary.results.counts();
+      !counts.contains("pass") && !counts.contains("fail") && !counts.contains("error")) {
+    summary.notes.push_back(
+        "no evaluated rule applied to this image, so the verdict says nothing about it"
+        " (a plain XCCDF benchmark judges platforms only with its CPE dictionary: use the"
+        " source datastream)");
+  }
 
   util::throw_if_interrupted();
   const auto out_dir = output_dir(options, reference);

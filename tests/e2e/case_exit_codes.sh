@@ -47,3 +47,9 @@ expect_rc 2 "OVAL on debian"
 run_imgscap scan "oci-archive:$TINY_OCI_ARCHIVE" --content "$BASIC_OVAL" -o "$CASE_DIR/f"
 expect_rc 0 "OVAL on tiny"
 grep -q "imgscap tiny 1" "$OUT" || die "OS of the tiny image not shown"
+
+# A plain XCCDF benchmark without its CPE dictionary applies to nothing (as with oscap): said.
+run_imgscap scan "$image" --content /usr/share/xml/scap/ssg/content/ssg-debian11-xccdf.xml \
+  --profile anssi_np_nt28_high -o "$CASE_DIR/g"
+expect_rc 0 "plain XCCDF"
+grep -q "no evaluated rule applied to this image" "$OUT" || die "no note for an all-notapplicable scan"
