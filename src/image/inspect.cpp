@@ -5,22 +5,19 @@
 
 #include <imgscap/image/inspect.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/os_release.hpp>
+#include <imgscap/util/stream_archive.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <array>
-#include <exception>
 
 namespace imgscap::image {
 namespace {
 
 constexpr std::size_t k_max_file = 64 * 1024;
 constexpr int k_max_hops = 8;
-
-struct ArchiveReadFree {
-  void operator()(archive* a) const noexcept { archive_read_free(a); }
-};
 
 struct Found {
   enum class Kind { none, file, symlink, deleted } kind = Kind::none;
@@ -35,14 +32,8 @@ std::string parent_of(const std::string& path) {
 // Looks for `path` in one layer: the file, a symlink, or a whiteout hiding it.
 class LayerLookup {
  public:
-  explicit LayerLookup(util::ByteStream& stream) : m_stream(stream), m_archive(archive_read_new()) {
-    archive_read_support_format_tar(m_archive.get());
-    archive_read_support_filter_none(m_archive.get());
-    if (archive_read_open(m_archive.get(), this, nullptr, &LayerLookup::read_callback, nullptr) !=
-        ARCHIVE_OK) {
-      rethrow();
-    }
-  }
+  explicit LayerLookup(util::ByteStream& stream)
+      : m_stream(stream), m_archive(stream, util::StreamArchive::Kind::tar) {}
 
   Found find(const std::string& path) {
     Found found;
@@ -58,9 +49,7 @@ class LayerLookup {
         found.kind = Found::Kind::deleted;
       }
     }
-    if (status != ARCHIVE_EOF || m_error) {
-      rethrow();
-    }
+    m_archive.check(status != ARCHIVE_EOF, "not a valid tar layer");
     std::array<std::byte, 65536> buffer{};
     while (m_stream.read(buffer) != 0) {
     }
@@ -94,36 +83,13 @@ class LayerLookup {
     }
     std::string content(static_cast<std::size_t>(archive_entry_size(entry)), '\0');
     const auto n = archive_read_data(m_archive.get(), content.data(), content.size());
-    if (n < 0) {
-      rethrow();
-    }
+    m_archive.check(n < 0, "cannot read");
     content.resize(static_cast<std::size_t>(n));
     return {Found::Kind::file, content};
   }
 
-  static la_ssize_t read_callback(archive*, void* self, const void** out) {
-    auto* me = static_cast<LayerLookup*>(self);
-    try {
-      const auto n = me->m_stream.read(me->m_buffer);
-      *out = me->m_buffer.data();
-      return static_cast<la_ssize_t>(n);
-    } catch (...) {
-      me->m_error = std::current_exception();
-      return -1;
-    }
-  }
-
-  [[noreturn]] void rethrow() {
-    if (m_error) {
-      std::rethrow_exception(m_error);
-    }
-    fail("not a valid tar layer: {}", archive_error_string(m_archive.get()));
-  }
-
   util::ByteStream& m_stream;
-  std::unique_ptr<archive, ArchiveReadFree> m_archive;
-  std::array<std::byte, 65536> m_buffer{};
-  std::exception_ptr m_error;
+  util::StreamArchive m_archive;
 };
 
 std::string resolve_link(const std::string& path, const std::string& target) {
@@ -190,25 +156,8 @@ nlohmann::json inspect_json(const Reference& reference, Source& source, const Im
       break;
     }
   }
-  nlohmann::json os = nullptr;
-  if (os_release) {
-    os = nlohmann::json::object();
-    std::string_view text(*os_release);
-    while (!text.empty()) {
-      const auto end = text.find('\n');
-      const auto line = text.substr(0, end);
-      text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-      const auto eq = line.find('=');
-      if (eq == std::string_view::npos || line.starts_with("#")) {
-        continue;
-      }
-      auto value = std::string(line.substr(eq + 1));
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
-        value = value.substr(1, value.size() - 2);
-      }
-      os[std::string(line.substr(0, eq))] = value;
-    }
-  }
+  const nlohmann::json os = os_release ? nlohmann::json(util::parse_os_release_fields(*os_release))
+                                      : nlohmann::json(nullptr);
   const auto& c = image.config;
   return {{"reference", reference.text},
           {"transport", transport_name(reference.transport)},

@@ -3,23 +3,19 @@
 #include "streams.hpp"
 
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/stream_archive.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <array>
 #include <cstring>
-#include <exception>
 
 namespace imgscap::image {
 namespace {
 
 constexpr std::size_t k_chunk = 64 * 1024;
 constexpr std::uint64_t k_max_trailing_compressed = 64ULL * 1024 * 1024;
-
-struct ArchiveReadFree {
-  void operator()(archive* a) const noexcept { archive_read_free(a); }
-};
 
 // Returns peeked bytes first, then the rest of the inner stream.
 class PeekStream final : public util::ByteStream {
@@ -56,25 +52,16 @@ class PeekStream final : public util::ByteStream {
 // Decompresses with exactly one libarchive filter over the raw format.
 class DecompressStream final : public util::ByteStream {
  public:
-  DecompressStream(std::unique_ptr<util::ByteStream> inner, int filter)
-      : m_inner(std::move(inner)), m_archive(archive_read_new()) {
-    archive_read_support_format_raw(m_archive.get());
-    archive_read_append_filter(m_archive.get(), filter);
-    if (archive_read_open(m_archive.get(), this, nullptr, &DecompressStream::read_callback,
-                          nullptr) != ARCHIVE_OK) {
-      rethrow("cannot start decompression");
-    }
+  DecompressStream(std::unique_ptr<util::ByteStream> inner, util::StreamArchive::Kind kind)
+      : m_inner(std::move(inner)), m_archive(*m_inner, kind) {
     archive_entry* entry = nullptr;
-    if (archive_read_next_header(m_archive.get(), &entry) != ARCHIVE_OK) {
-      rethrow("cannot decompress");
-    }
+    m_archive.check(archive_read_next_header(m_archive.get(), &entry) != ARCHIVE_OK,
+                    "cannot decompress");
   }
 
   std::size_t read(std::span<std::byte> buffer) override {
     const auto n = archive_read_data(m_archive.get(), buffer.data(), buffer.size());
-    if (n < 0 || m_error) {  // libarchive may swallow a failed read it no longer needed
-      rethrow("cannot decompress");
-    }
+    m_archive.check(n < 0, "cannot decompress");
     if (n == 0 && !m_drained) {
       drain_inner();
     }
@@ -82,24 +69,13 @@ class DecompressStream final : public util::ByteStream {
   }
 
  private:
-  static la_ssize_t read_callback(archive*, void* self, const void** out) {
-    auto* me = static_cast<DecompressStream*>(self);
-    try {
-      const auto n = me->m_inner->read(me->m_buffer);
-      *out = me->m_buffer.data();
-      return static_cast<la_ssize_t>(n);
-    } catch (...) {
-      me->m_error = std::current_exception();
-      return -1;
-    }
-  }
-
   // The decompressor stops at the end of the compressed data; the blob must still be read to its
   // end so its digest and size are checked. Bounded, like trailing data after a tar.
   void drain_inner() {
     m_drained = true;
     std::uint64_t trailing = 0;
-    while (const auto n = m_inner->read(m_buffer)) {
+    std::array<std::byte, k_chunk> buffer{};
+    while (const auto n = m_inner->read(buffer)) {
       trailing += n;
       if (trailing > k_max_trailing_compressed) {
         fail("more than {} bytes of data after the end of the compressed layer",
@@ -108,18 +84,8 @@ class DecompressStream final : public util::ByteStream {
     }
   }
 
-  [[noreturn]] void rethrow(std::string_view what) {
-    if (m_error) {
-      std::rethrow_exception(m_error);
-    }
-    const char* reason = archive_error_string(m_archive.get());
-    fail("{}: {}", what, reason != nullptr ? reason : "corrupt data");
-  }
-
   std::unique_ptr<util::ByteStream> m_inner;
-  std::unique_ptr<archive, ArchiveReadFree> m_archive;
-  std::array<std::byte, k_chunk> m_buffer{};
-  std::exception_ptr m_error;
+  util::StreamArchive m_archive;
   bool m_drained = false;
 };
 
@@ -191,9 +157,9 @@ std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> i
   }
   switch (compression) {
     case Compression::gzip:
-      return std::make_unique<DecompressStream>(std::move(peek), ARCHIVE_FILTER_GZIP);
+      return std::make_unique<DecompressStream>(std::move(peek), util::StreamArchive::Kind::raw_gzip);
     case Compression::zstd:
-      return std::make_unique<DecompressStream>(std::move(peek), ARCHIVE_FILTER_ZSTD);
+      return std::make_unique<DecompressStream>(std::move(peek), util::StreamArchive::Kind::raw_zstd);
     case Compression::none:
       break;
   }

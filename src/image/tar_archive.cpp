@@ -3,6 +3,7 @@
 #include "tar_archive.hpp"
 
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/stream_archive.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -18,10 +19,7 @@ namespace {
 constexpr std::size_t k_block_size = 64 * 1024;
 constexpr std::size_t k_max_entries = 100000;
 
-struct ArchiveReadFree {
-  void operator()(archive* a) const noexcept { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<archive, ArchiveReadFree>;
+using ArchivePtr = util::ArchiveReadPtr;
 
 ArchivePtr open_archive(const std::filesystem::path& path) {
   ArchivePtr a(archive_read_new());

@@ -6,18 +6,17 @@
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/remove_tree.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/stream_archive.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
-#include <exception>
 #include <unordered_set>
 
 namespace imgscap::rootfs {
@@ -27,14 +26,6 @@ constexpr std::size_t k_chunk = 64 * 1024;
 constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
 constexpr std::int64_t k_max_id = 0xFFFFFFFELL;
-
-struct ArchiveReadFree {
-  void operator()(archive* a) const noexcept { archive_read_free(a); }
-};
-
-struct DirClose {
-  void operator()(DIR* d) const noexcept { ::closedir(d); }
-};
 
 // "./a//b/../c" -> {"a", "c"}. Throws when ".." would climb above the root.
 std::vector<std::string> clean_name(std::string_view raw) {
@@ -75,25 +66,6 @@ std::string join(const std::vector<std::string>& parts, std::size_t count) {
   return out;
 }
 
-std::vector<std::string> list_names(int dir_fd) {
-  const int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  std::unique_ptr<DIR, DirClose> dir(fd >= 0 ? ::fdopendir(fd) : nullptr);
-  if (!dir) {
-    if (fd >= 0) {
-      ::close(fd);
-    }
-    fail("cannot list a directory: {}", errno_text(errno));
-  }
-  std::vector<std::string> names;
-  while (const dirent* entry = ::readdir(dir.get())) {
-    const std::string_view name(entry->d_name);
-    if (name != "." && name != "..") {
-      names.emplace_back(name);
-    }
-  }
-  return names;
-}
-
 struct DeferredDir {
   std::string path;
   unsigned mode;
@@ -103,21 +75,14 @@ struct DeferredDir {
 class Applier {
  public:
   Applier(const util::Fd& root, util::ByteStream& layer, const ApplyOptions& options)
-      : m_root(root), m_layer(layer), m_options(options), m_archive(archive_read_new()) {}
+      : m_root(root), m_layer(layer), m_options(options), m_archive(layer, util::StreamArchive::Kind::tar) {}
 
   ApplyStats run() {
-    archive_read_support_format_tar(m_archive.get());
-    archive_read_support_filter_none(m_archive.get());
-    if (archive_read_open(m_archive.get(), this, nullptr, &Applier::read_callback, nullptr) !=
-        ARCHIVE_OK) {
-      rethrow("cannot read the layer");
-    }
     archive_entry* entry = nullptr;
     for (;;) {
       const int status = archive_read_next_header(m_archive.get(), &entry);
-      if (m_error || (status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF)) {
-        rethrow("not a valid tar layer");
-      }
+      m_archive.check(status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF,
+                      "not a valid tar layer");
       if (status == ARCHIVE_EOF) {
         break;
       }
@@ -129,7 +94,7 @@ class Applier {
       with_context("entry " + name, [&] { apply_entry(entry, name); });
       ++m_stats.entries;
       if (m_options.on_progress) {
-        m_options.on_progress(m_consumed);
+        m_options.on_progress(m_archive.consumed());
       }
     }
     drain();
@@ -138,27 +103,6 @@ class Applier {
   }
 
  private:
-  static la_ssize_t read_callback(archive*, void* self, const void** out) {
-    auto* me = static_cast<Applier*>(self);
-    try {
-      const auto n = me->m_layer.read(me->m_buffer);
-      me->m_consumed += n;
-      *out = me->m_buffer.data();
-      return static_cast<la_ssize_t>(n);
-    } catch (...) {
-      me->m_error = std::current_exception();
-      return -1;
-    }
-  }
-
-  [[noreturn]] void rethrow(std::string_view what) {
-    if (m_error) {
-      std::rethrow_exception(m_error);
-    }
-    const char* reason = archive_error_string(m_archive.get());
-    fail("{}: {}", what, reason != nullptr ? reason : "unknown error");
-  }
-
   // Reads what follows the tar's end marker so the digests are checked, within a bound.
   void drain() {
     std::uint64_t trailing = 0;
@@ -277,7 +221,7 @@ class Applier {
   }
 
   void remove_lower_children(const util::Fd& dir, const std::string& dir_path) {
-    for (const auto& name : list_names(dir.get())) {
+    for (const auto& name : list_directory(dir.get())) {
       remove_lower(dir, name, dir_path.empty() ? name : dir_path + "/" + name);
     }
   }
@@ -349,9 +293,8 @@ class Applier {
     la_int64_t offset = 0;
     for (;;) {
       const int status = archive_read_data_block(m_archive.get(), &block, &size, &offset);
-      if (m_error || (status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF)) {
-        rethrow("cannot read file data");
-      }
+      m_archive.check(status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF,
+                      "cannot read file data");
       if (status == ARCHIVE_EOF) {
         return;
       }
@@ -434,10 +377,7 @@ class Applier {
   const util::Fd& m_root;
   util::ByteStream& m_layer;
   const ApplyOptions& m_options;
-  std::unique_ptr<archive, ArchiveReadFree> m_archive;
-  std::array<std::byte, k_chunk> m_buffer{};
-  std::exception_ptr m_error;
-  std::uint64_t m_consumed = 0;
+  util::StreamArchive m_archive;
   ApplyStats m_stats;
   std::unordered_set<std::string> m_created;
   std::unordered_set<std::string> m_touched;  // proper ancestors of created paths

@@ -21,14 +21,15 @@ struct DirClose {
   void operator()(DIR* d) const noexcept { ::closedir(d); }
 };
 
-std::vector<std::string> list_names(int dir_fd) {
+}  // namespace
+
+std::vector<std::string> list_directory(int dir_fd) {
   const int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    fail("cannot list a directory: {}", errno_text(errno));
-  }
-  std::unique_ptr<DIR, DirClose> dir(::fdopendir(fd));
+  std::unique_ptr<DIR, DirClose> dir(fd >= 0 ? ::fdopendir(fd) : nullptr);
   if (!dir) {
-    ::close(fd);
+    if (fd >= 0) {
+      ::close(fd);
+    }
     fail("cannot list a directory: {}", errno_text(errno));
   }
   std::vector<std::string> names;
@@ -40,8 +41,6 @@ std::vector<std::string> list_names(int dir_fd) {
   }
   return names;
 }
-
-}  // namespace
 
 void remove_at(int dir_fd, std::string_view name_view) {
   const std::string name(name_view);
@@ -66,7 +65,7 @@ void remove_at(int dir_fd, std::string_view name_view) {
     if (!child) {
       fail("cannot open directory {}: {}", name, errno_text(errno));
     }
-    for (const auto& entry : list_names(child.get())) {
+    for (const auto& entry : list_directory(child.get())) {
       remove_at(child.get(), entry);
     }
   }

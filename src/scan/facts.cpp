@@ -2,6 +2,7 @@
 // os-release parsing and package database discovery inside an unpacked root.
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/scan/facts.hpp>
+#include <imgscap/util/os_release.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -20,22 +21,6 @@ std::string_view trim(std::string_view text) {
     text.remove_suffix(1);
   }
   return text;
-}
-
-std::string unquote(std::string_view value) {
-  value = trim(value);
-  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
-      value.back() == value.front()) {
-    value = value.substr(1, value.size() - 2);
-  }
-  std::string out;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '\\' && i + 1 < value.size()) {
-      ++i;
-    }
-    out.push_back(value[i]);
-  }
-  return out;
 }
 
 bool is_package_name(std::string_view name) {
@@ -71,19 +56,7 @@ void finish_stanza(const StanzaFields& stanza, PackageDatabases& out) {
 
 OsRelease parse_os_release(std::string_view text) {
   OsRelease os;
-  while (!text.empty()) {
-    const auto end = text.find('\n');
-    auto line = trim(text.substr(0, end));
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    if (line.empty() || line.front() == '#') {
-      continue;
-    }
-    const auto eq = line.find('=');
-    if (eq == std::string_view::npos) {
-      continue;
-    }
-    os.fields[std::string(trim(line.substr(0, eq)))] = unquote(line.substr(eq + 1));
-  }
+  os.fields = util::parse_os_release_fields(text);
   const auto get = [&os](const char* key) {
     const auto it = os.fields.find(key);
     return it == os.fields.end() ? std::string() : it->second;

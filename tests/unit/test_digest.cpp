@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests for digest parsing, hashing and the verifying stream.
+#include "support/tar_builder.hpp"
+
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
 
@@ -11,20 +13,7 @@
 namespace imgscap::util {
 namespace {
 
-class StringStream final : public ByteStream {
- public:
-  explicit StringStream(std::string data) : m_data(std::move(data)) {}
-  std::size_t read(std::span<std::byte> buffer) override {
-    const auto n = std::min(buffer.size(), m_data.size() - m_pos);
-    std::memcpy(buffer.data(), m_data.data() + m_pos, n);
-    m_pos += n;
-    return n;
-  }
-
- private:
-  std::string m_data;
-  std::size_t m_pos = 0;
-};
+using test::StringStream;
 
 constexpr const char* k_abc_sha256 =
     "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";

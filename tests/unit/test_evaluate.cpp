@@ -2,6 +2,8 @@
 // Evaluation tests with real libopenscap on small real trees: the package-probe check catches
 // unreadable dpkg and rpm databases (real rpm databases from shared/fixtures), container
 // variables reach the environment variable probe, and the tree is left unmodified by apt.
+#include "support/errors.hpp"
+
 #include <imgscap/report/results.hpp>
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/scan/evaluate.hpp>
@@ -96,14 +98,7 @@ class EvaluateTest : public ::testing::Test {
   Target m_target;
 };
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 TEST_F(EvaluateTest, ProbeCheckPassesOnReadableDpkgDatabase) {
   make_dpkg_tree(k_good_status);

@@ -2,6 +2,7 @@
 // Image sources on layouts and archives built in the test: resolution, verified layer streams,
 // and hostile metadata (traversal digests and paths, deep JSON, mismatched diff_ids, nested
 // compression, several images without a ref).
+#include "support/errors.hpp"
 #include "support/tar_builder.hpp"
 
 #include <imgscap/image/inspect.hpp>
@@ -23,6 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::error_of;
 
 la_ssize_t append(archive*, void* data, const void* buffer, size_t length) {
   static_cast<std::string*>(data)->append(static_cast<const char*>(buffer), length);
@@ -90,15 +92,6 @@ class LayoutTest : public ::testing::Test {
 
   void write_index(const json& manifests) {
     std::ofstream(m_dir / "index.json") << json{{"schemaVersion", 2}, {"manifests", manifests}}.dump();
-  }
-
-  std::string error_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const Error& e) {
-      return e.what();
-    }
-    return "(no error)";
   }
 
   Image resolve(const std::string& text) {
