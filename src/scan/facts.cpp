@@ -3,25 +3,19 @@
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/os_release.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <algorithm>
 #include <cctype>
 
+
 namespace imgscap::scan {
 namespace {
 
+using util::trim;
+
 constexpr std::size_t k_os_release_max = 64 * 1024;
 constexpr std::size_t k_dpkg_status_max = 256 * 1024 * 1024;
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 bool is_package_name(std::string_view name) {
   return !name.empty() && name.size() < 128 &&

@@ -1,21 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Parsing os-release text.
 #include <imgscap/util/os_release.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <cctype>
 
+
 namespace imgscap::util {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::string unquote(std::string_view value) {
   value = trim(value);

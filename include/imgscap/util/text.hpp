@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+// Small text helpers shared by the parsers of image facts.
+#pragma once
+
+#include <cctype>
+#include <string_view>
+
+namespace imgscap::util {
+
+// `text` without leading and trailing whitespace.
+inline std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())) != 0) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace imgscap::util
