@@ -95,7 +95,9 @@ std::string join_env(const std::vector<std::string>& env) {
     joined += entry;
     joined.push_back('\n');
   }
-  return joined;
+  // An empty value makes the probe fall back to <root>/proc, which an image has not: an error
+  // for every environment rule. A lone newline means "no variables".
+  return joined.empty() ? std::string("\n") : joined;
 }
 
 // Runs in the child: the process environment libopenscap reads.

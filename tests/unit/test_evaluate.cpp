@@ -107,6 +107,21 @@ TEST_F(EvaluateTest, ProbeCheckPassesOnReadableDpkgDatabase) {
   EXPECT_NO_THROW(check_package_probes(m_target));
 }
 
+TEST_F(EvaluateTest, ForeignArchitectureDpkgDatabaseIsRead) {
+  // An arm64 image scanned on another architecture: apt must use the image's architecture.
+  std::string status = k_good_status;
+  status.replace(status.find("amd64"), 5, "arm64");
+  status += "Package: dpkg\nStatus: install ok installed\nPriority: required\nSection: admin\n"
+            "Installed-Size: 1\nMaintainer: Nobody <nobody@example.org>\nArchitecture: arm64\n"
+            "Version: 1.20.12\nDescription: dpkg\n\n";
+  make_dpkg_tree(status);
+  prepare();
+  EXPECT_EQ(m_target.packages.dpkg_architecture, "arm64");
+  EXPECT_NO_THROW(check_package_probes(m_target));
+  const auto results = evaluate_basic_oval();
+  EXPECT_EQ(result_of(results, "oval:imgscap.test:def:3"), "fail") << "base-files not found";
+}
+
 TEST_F(EvaluateTest, ProbeCheckFailsWhenDpkgProbeSeesNoPackage) {
   // dpkg lists the package as installed, but without a Version apt drops it: the probe would
   // report "not installed" for it. That must be an error, not a pass.
@@ -170,6 +185,14 @@ TEST_F(EvaluateTest, OvalEvaluationSeesFilesPackagesAndContainerVariables) {
   EXPECT_EQ(result_of(results, "oval:imgscap.test:def:2"), "pass");
   EXPECT_EQ(result_of(results, "oval:imgscap.test:def:3"), "fail");  // base-files 11 < 99
   EXPECT_EQ(tree_listing(), before) << "apt or a probe wrote into the tree";
+}
+
+TEST_F(EvaluateTest, ImageWithoutEnvHasNoVariablesRatherThanAnError) {
+  make_dpkg_tree(k_good_status);
+  m_target.env = {};
+  prepare();
+  const auto results = evaluate_basic_oval();
+  EXPECT_EQ(result_of(results, "oval:imgscap.test:def:2"), "pass");
 }
 
 TEST_F(EvaluateTest, ImageEnvReachesTheEnvironmentVariableProbe) {
