@@ -70,27 +70,6 @@ std::vector<rootfs::SkippedEntry> unpack(image::Source& source, const image::Ima
   return skipped;
 }
 
-// Marks the root as a container (SSG's "machine" platform checks these files) unless the image
-// already carries a marker. Returns {marker path, origin}.
-std::pair<std::string, std::string> mark_container(const util::Fd& root) {
-  for (const char* marker : {"run/.containerenv", ".dockerenv"}) {
-    if (rootfs::exists_in_root(root, marker)) {
-      return {marker, "image"};
-    }
-  }
-  ::mkdirat(root.get(), "run", 0755);  // may exist already (also as an in-image symlink)
-  const auto run = rootfs::open_in_root(root, "run", O_PATH | O_DIRECTORY);
-  if (!run) {
-    fail("cannot mark the root as a container: run/ is not a directory inside the image");
-  }
-  util::Fd marker(::openat(run.get(), ".containerenv",
-                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!marker) {
-    fail("cannot create run/.containerenv in the root: {}", errno_text(errno));
-  }
-  return {"run/.containerenv", "imgscap"};
-}
-
 report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img) {
   report::ImageFacts facts;
   facts.reference = reference.text;
@@ -177,7 +156,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
 
   util::throw_if_interrupted();
   const auto os = scan::read_os_release(root);
-  const auto [marker, marker_origin] = mark_container(root);
+  const auto [marker, marker_origin] = scan::mark_as_container(root);
   scan::Target target;
   target.rootfs = workdir.rootfs();
   target.private_dir = workdir.private_dir();

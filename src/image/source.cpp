@@ -144,10 +144,10 @@ class OciSource final : public Source {
                           : layer.media_type.find("gzip") != std::string::npos ? Compression::gzip
                                                                                : Compression::none;
       layer.location = blob_path(layer.digest);
-      img.layers.push_back(std::move(layer));
-      if (img.layers.size() > k_max_layers) {
-        break;
+      if (img.layers.size() >= k_max_layers) {
+        fail("{} has more than {} layers, the most imgscap accepts", what, k_max_layers);
       }
+      img.layers.push_back(std::move(layer));
     }
     check_layer_count(img, what);
     for (std::size_t i = 0; i < img.layers.size(); ++i) {
@@ -283,8 +283,7 @@ class DockerSource final : public Source {
     img.config = parse_config(parse_json(text, config_path), "config " + config_path);
     for (const auto& value : entry["Layers"]) {
       if (img.layers.size() >= k_max_layers) {
-        img.layers.resize(k_max_layers + 1, img.layers.back());
-        break;
+        fail("manifest.json lists more than {} layers, the most imgscap accepts", k_max_layers);
       }
       const auto path = checked_entry_path(value, "layer");
       const auto named = digest_in_name(path);

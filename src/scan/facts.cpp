@@ -3,9 +3,14 @@
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/os_release.hpp>
+#include <imgscap/util/error.hpp>
 #include <imgscap/util/text.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cctype>
 
 
@@ -137,6 +142,29 @@ std::string dpkg_architecture_for(std::string_view oci_architecture, std::string
     return variant == "v5" ? "armel" : "armhf";
   }
   return std::string(oci_architecture);
+}
+
+std::pair<std::string, std::string> mark_as_container(const util::Fd& root) {
+  for (const char* marker : {"run/.containerenv", ".dockerenv"}) {
+    if (rootfs::exists_in_root(root, marker)) {
+      return {marker, "image"};
+    }
+  }
+  ::mkdirat(root.get(), "run", 0755);  // may exist already (also as an in-image symlink)
+  if (const auto run = rootfs::open_in_root(root, "run", O_PATH | O_DIRECTORY)) {
+    util::Fd marker(::openat(run.get(), ".containerenv",
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (marker) {
+      return {"run/.containerenv", "imgscap"};
+    }
+  }
+  // run/ is unusable (e.g. a dangling in-image symlink): the other marker SSG recognises.
+  util::Fd marker(::openat(root.get(), ".dockerenv",
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!marker) {
+    fail("cannot mark the root as a container: {}", errno_text(errno));
+  }
+  return {".dockerenv", "imgscap"};
 }
 
 }  // namespace imgscap::scan

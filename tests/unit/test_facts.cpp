@@ -94,5 +94,35 @@ TEST_F(RootTest, FindsRpmBackends) {
   EXPECT_EQ(find_package_databases(root).rpm, RpmBackend::sqlite);
 }
 
+TEST_F(RootTest, ContainerMarkerIsAddedOnceAndRecorded) {
+  const auto root = rootfs::open_root(m_dir / "root");
+  EXPECT_EQ(mark_as_container(root), std::make_pair(std::string("run/.containerenv"),
+                                                    std::string("imgscap")));
+  EXPECT_TRUE(fs::exists(m_dir / "root/run/.containerenv"));
+  EXPECT_EQ(mark_as_container(root).second, "image") << "an existing marker is reused";
+}
+
+TEST_F(RootTest, ImageMarkerIsKept) {
+  std::ofstream(m_dir / "root/.dockerenv") << "";
+  const auto root = rootfs::open_root(m_dir / "root");
+  EXPECT_EQ(mark_as_container(root), std::make_pair(std::string(".dockerenv"), std::string("image")));
+  EXPECT_FALSE(fs::exists(m_dir / "root/run"));
+}
+
+TEST_F(RootTest, DanglingRunSymlinkFallsBackToDockerenvInsideTheRoot) {
+  fs::create_symlink("/var/run", m_dir / "root/run");  // var/run absent in the image
+  const auto root = rootfs::open_root(m_dir / "root");
+  EXPECT_EQ(mark_as_container(root).first, ".dockerenv");
+  EXPECT_TRUE(fs::exists(m_dir / "root/.dockerenv"));
+}
+
+TEST_F(RootTest, RunSymlinkToHostDirectoryStaysInside) {
+  fs::create_directories(m_dir / "hostrun");
+  fs::create_symlink(m_dir / "hostrun", m_dir / "root/run");
+  const auto root = rootfs::open_root(m_dir / "root");
+  mark_as_container(root);
+  EXPECT_FALSE(fs::exists(m_dir / "hostrun/.containerenv")) << "marker written outside the root";
+}
+
 }  // namespace
 }  // namespace imgscap::scan

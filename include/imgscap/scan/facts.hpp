@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace imgscap::scan {
 
@@ -45,5 +46,11 @@ void parse_dpkg_status(std::string_view status, PackageDatabases& out);
 
 // The dpkg architecture for an OCI architecture ("amd64", "arm64", "arm"+"v7" -> "armhf", ...).
 std::string dpkg_architecture_for(std::string_view oci_architecture, std::string_view variant);
+
+// Marks the root as a container, as SSG's "machine" platform checks tell containers from
+// machines by /run/.containerenv or /.dockerenv: creates run/.containerenv (or /.dockerenv when
+// run/ is unusable) unless the image already has a marker. Returns {marker path, origin} with
+// origin "image" or "imgscap".
+std::pair<std::string, std::string> mark_as_container(const util::Fd& root);
 
 }  // namespace imgscap::scan
