@@ -6,9 +6,9 @@
 #include <imgscap/util/log.hpp>
 #include <imgscap/util/signals.hpp>
 
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 #include <map>
@@ -72,8 +72,7 @@ void add_inspect(CLI::App& app, Parsed& p) {
 int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
   if (app.got_subcommand("scan")) {
     p.scan.fail_on = report::parse_fail_on(p.fail_on);
-    util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose
-                                              : util::Verbosity::normal);
+    util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
     return run_scan(p.scan, streams);
   }
   util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);

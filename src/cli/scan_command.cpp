@@ -104,7 +104,6 @@ fs::path output_dir(const ScanOptions& options, const image::Reference& referenc
   return fs::absolute(dir);
 }
 
-
 void print_summary(const ScanOptions& options, const Streams& streams,
                    const report::Summary& summary, const std::string& json_text) {
   if (options.quiet) {

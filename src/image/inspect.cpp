@@ -157,7 +157,7 @@ nlohmann::json inspect_json(const Reference& reference, Source& source, const Im
     }
   }
   const nlohmann::json os = os_release ? nlohmann::json(util::parse_os_release_fields(*os_release))
-                                      : nlohmann::json(nullptr);
+                                       : nlohmann::json(nullptr);
   const auto& c = image.config;
   return {{"reference", reference.text},
           {"transport", transport_name(reference.transport)},
@@ -178,8 +178,8 @@ nlohmann::json inspect_json(const Reference& reference, Source& source, const Im
           {"working_dir", c.working_dir},
           {"exposed_ports", c.exposed_ports},
           {"labels", c.labels},
-          {"healthcheck", c.healthcheck ? nlohmann::json(c.healthcheck->test)
-                                        : nlohmann::json(nullptr)},
+          {"healthcheck",
+           c.healthcheck ? nlohmann::json(c.healthcheck->test) : nlohmann::json(nullptr)},
           {"layers", layers},
           {"os_release", os}};
 }
@@ -190,17 +190,22 @@ std::string inspect_text(const nlohmann::json& j) {
   };
   std::string out;
   out += fmt::format("Image:         {}\n", str(j["reference"]));
-  out += fmt::format("Names:         {}\n",
-                     j["names"].empty() ? "-" : fmt::format("{}", fmt::join(j["names"].get<std::vector<std::string>>(), ", ")));
+  out += fmt::format(
+      "Names:         {}\n",
+      j["names"].empty()
+          ? "-"
+          : fmt::format("{}", fmt::join(j["names"].get<std::vector<std::string>>(), ", ")));
   out += fmt::format("Manifest:      {}\n", str(j["manifest_digest"]));
   out += fmt::format("Config:        {}\n", str(j["config_digest"]));
   out += fmt::format("Platform:      {}/{}{}\n", str(j["os"]), str(j["architecture"]),
                      j["variant"].get<std::string>().empty() ? "" : "/" + str(j["variant"]));
   const auto& os = j["os_release"];
-  out += fmt::format("OS:            {}\n",
-                     os.is_null() ? std::string("unknown (no etc/os-release)")
-                                  : str(os.value("PRETTY_NAME", nlohmann::json(os.value("ID", "")))));
-  out += fmt::format("User:          {}\n", j["user"].get<std::string>().empty() ? "(root)" : str(j["user"]));
+  out +=
+      fmt::format("OS:            {}\n",
+                  os.is_null() ? std::string("unknown (no etc/os-release)")
+                               : str(os.value("PRETTY_NAME", nlohmann::json(os.value("ID", "")))));
+  out += fmt::format("User:          {}\n",
+                     j["user"].get<std::string>().empty() ? "(root)" : str(j["user"]));
   for (const auto& env : j["env"]) {
     out += fmt::format("Env:           {}\n", str(env));
   }

@@ -19,8 +19,8 @@ struct Prefix {
   Transport transport;
 };
 constexpr Prefix k_prefixes[] = {{"docker-archive:", Transport::docker_archive},
-                                  {"oci-archive:", Transport::oci_archive},
-                                  {"oci:", Transport::oci_layout}};
+                                 {"oci-archive:", Transport::oci_archive},
+                                 {"oci:", Transport::oci_layout}};
 
 bool path_exists(const fs::path& path) {
   std::error_code ec;
@@ -102,7 +102,7 @@ std::string Reference::output_name() const {
   std::string out;
   for (const char c : base) {
     out.push_back(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' ? c
-                                                                                            : '_');
+                                                                                           : '_');
   }
   while (!out.empty() && out.front() == '.') {
     out.erase(out.begin());

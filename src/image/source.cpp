@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <regex>
 
 namespace imgscap::image {
 namespace {
@@ -133,13 +132,17 @@ class OciSource final : public Source {
     img.manifest_digest = chosen.digest;
     img.manifest_media_type = chosen.media_type;
     img.config_digest = digest_of(manifest["config"], what + ": config");
-    img.config = parse_config(read_verified_json(*m_store, img.config_digest,
-                                                 size_of(manifest["config"]), "config"),
-                              "config " + img.config_digest.short_str());
+    img.config = parse_config(
+        read_verified_json(*m_store, img.config_digest, size_of(manifest["config"]), "config"),
+        "config " + img.config_digest.short_str());
     for (const auto& descriptor : manifest["layers"]) {
-      Layer layer{digest_of(descriptor, what + ": layer"), size_of(descriptor),
-                  string_of(descriptor, "mediaType"), Compression::none,
-                  util::Digest(), "", true};
+      Layer layer{digest_of(descriptor, what + ": layer"),
+                  size_of(descriptor),
+                  string_of(descriptor, "mediaType"),
+                  Compression::none,
+                  util::Digest(),
+                  "",
+                  true};
       layer.compression = layer.media_type.find("zstd") != std::string::npos   ? Compression::zstd
                           : layer.media_type.find("gzip") != std::string::npos ? Compression::gzip
                                                                                : Compression::none;
@@ -183,8 +186,8 @@ class OciSource final : public Source {
                 depth + 1);
         continue;
       }
-      m_candidates.push_back({digest, size_of(descriptor), media_type, name,
-                              platform_of(descriptor)});
+      m_candidates.push_back(
+          {digest, size_of(descriptor), media_type, name, platform_of(descriptor)});
     }
   }
 
@@ -206,9 +209,10 @@ class OciSource final : public Source {
       listed.push_back("  " + c.describe());
     }
     if (!m_ref) {
-      fail("the image layout holds {} images; pick one with :REF (a ref name, manifest digest or "
-           "platform such as linux/amd64):\n{}",
-           m_candidates.size(), fmt::join(listed, "\n"));
+      fail(
+          "the image layout holds {} images; pick one with :REF (a ref name, manifest digest or "
+          "platform such as linux/amd64):\n{}",
+          m_candidates.size(), fmt::join(listed, "\n"));
     }
     fail("{} images match \"{}\"; the layout holds:\n{}", matches.size(), *m_ref,
          fmt::join(listed, "\n"));
@@ -223,13 +227,17 @@ class OciSource final : public Source {
 
 // A digest encoded in a docker-archive file name ("<hex>.json", "<hex>.tar",
 // "blobs/sha256/<hex>"), if any.
-std::optional<util::Digest> digest_in_name(const std::string& path) {
-  static const std::regex k_pattern("^(?:blobs/sha256/)?([0-9a-f]{64})(?:\\.json|\\.tar)?$");
-  std::smatch match;
-  if (std::regex_match(path, match, k_pattern)) {
-    return util::Digest::parse("sha256:" + match[1].str());
+std::optional<util::Digest> digest_in_name(std::string_view path) {
+  if (path.starts_with("blobs/sha256/")) {
+    path.remove_prefix(std::string_view("blobs/sha256/").size());
+  } else if (path.ends_with(".json") || path.ends_with(".tar")) {
+    path.remove_suffix(path.ends_with(".json") ? 5 : 4);
   }
-  return std::nullopt;
+  const auto text = "sha256:" + std::string(path);
+  if (!util::Digest::is_valid(text)) {
+    return std::nullopt;
+  }
+  return util::Digest::parse(text);
 }
 
 std::string checked_entry_path(const nlohmann::json& value, const std::string& what) {
@@ -288,9 +296,8 @@ class DockerSource final : public Source {
       const auto path = checked_entry_path(value, "layer");
       const auto named = digest_in_name(path);
       const auto index = img.layers.size();
-      const auto diff_id = index < img.config.diff_ids.size()
-                               ? img.config.diff_ids[index]
-                               : util::Digest();
+      const auto diff_id =
+          index < img.config.diff_ids.size() ? img.config.diff_ids[index] : util::Digest();
       img.layers.push_back({named.value_or(diff_id), m_store->size(path), "", Compression::none,
                             diff_id, path, named.has_value()});
     }
@@ -375,8 +382,8 @@ std::string_view compression_name(Compression compression) {
 }
 
 std::unique_ptr<Source> Source::open(const Reference& reference) {
-  const auto what = fmt::format("{} {}", transport_name(reference.transport),
-                                reference.path.string());
+  const auto what =
+      fmt::format("{} {}", transport_name(reference.transport), reference.path.string());
   return with_context(what, [&]() -> std::unique_ptr<Source> {
     switch (reference.transport) {
       case Transport::oci_layout:

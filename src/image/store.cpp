@@ -137,7 +137,8 @@ nlohmann::json read_verified_json(const BlobStore& store, const util::Digest& di
     fail("missing blob {} ({})", digest.str(), what);
   }
   util::VerifyingStream verified(std::move(blob), digest, size);
-  const auto text = with_context(label, [&] { return read_all(verified, k_max_json_bytes, label); });
+  const auto text =
+      with_context(label, [&] { return read_all(verified, k_max_json_bytes, label); });
   return parse_json(text, label);
 }
 
@@ -159,7 +160,7 @@ Config parse_config(const nlohmann::json& json, const std::string& what) {
   config.variant = string_of(json, "variant");
   config.created = string_of(json, "created");
   const auto& c = json.contains("config") && json["config"].is_object() ? json["config"]
-                                                                         : nlohmann::json::object();
+                                                                        : nlohmann::json::object();
   config.user = string_of(c, "User");
   config.working_dir = string_of(c, "WorkingDir");
   config.env = string_list(c.value("Env", nlohmann::json()));
@@ -188,8 +189,8 @@ Config parse_config(const nlohmann::json& json, const std::string& what) {
     if (!id.is_string()) {
       fail("{}: rootfs.diff_ids holds a non-string", what);
     }
-    config.diff_ids.push_back(
-        with_context(what + ": rootfs.diff_ids", [&] { return util::Digest::parse(id.get<std::string>()); }));
+    config.diff_ids.push_back(with_context(
+        what + ": rootfs.diff_ids", [&] { return util::Digest::parse(id.get<std::string>()); }));
   }
   return config;
 }

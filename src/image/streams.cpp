@@ -131,13 +131,13 @@ std::string read_all(util::ByteStream& stream, std::size_t max_bytes, const std:
 
 nlohmann::json parse_json(const std::string& text, const std::string& what) {
   try {
-    return nlohmann::json::parse(text, [&what](int depth, nlohmann::json::parse_event_t,
-                                               nlohmann::json&) {
-      if (depth > k_max_json_depth) {
-        fail("{} nests JSON deeper than {} levels", what, k_max_json_depth);
-      }
-      return true;
-    });
+    return nlohmann::json::parse(
+        text, [&what](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+          if (depth > k_max_json_depth) {
+            fail("{} nests JSON deeper than {} levels", what, k_max_json_depth);
+          }
+          return true;
+        });
   } catch (const nlohmann::json::exception& e) {
     fail("{} is not valid JSON: {}", what, e.what());
   }
@@ -157,9 +157,11 @@ std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> i
   }
   switch (compression) {
     case Compression::gzip:
-      return std::make_unique<DecompressStream>(std::move(peek), util::StreamArchive::Kind::raw_gzip);
+      return std::make_unique<DecompressStream>(std::move(peek),
+                                                util::StreamArchive::Kind::raw_gzip);
     case Compression::zstd:
-      return std::make_unique<DecompressStream>(std::move(peek), util::StreamArchive::Kind::raw_zstd);
+      return std::make_unique<DecompressStream>(std::move(peek),
+                                                util::StreamArchive::Kind::raw_zstd);
     case Compression::none:
       break;
   }

@@ -124,13 +124,16 @@ Results read_arf(const std::filesystem::path& arf) {
 Results read_oval_results(const std::filesystem::path& file) {
   auto doc = xml::parse_file(file);
   std::unordered_map<std::string, std::pair<std::string, xmlNode*>> definitions;
-  for (auto* def : xml::select(doc.get(), "//*[local-name()='oval_definitions']/"
-                                          "*[local-name()='definitions']/*[local-name()='definition']")) {
-    definitions.emplace(xml::attribute(def, "id"), std::make_pair(xml::attribute(def, "class"), def));
+  for (auto* def : xml::select(doc.get(),
+                               "//*[local-name()='oval_definitions']/"
+                               "*[local-name()='definitions']/*[local-name()='definition']")) {
+    definitions.emplace(xml::attribute(def, "id"),
+                        std::make_pair(xml::attribute(def, "class"), def));
   }
   Results results;
-  const auto nodes = xml::select(doc.get(), "//*[local-name()='results']/*[local-name()='system']/"
-                                            "*[local-name()='definitions']/*[local-name()='definition']");
+  const auto nodes = xml::select(doc.get(),
+                                 "//*[local-name()='results']/*[local-name()='system']/"
+                                 "*[local-name()='definitions']/*[local-name()='definition']");
   if (nodes.empty() && definitions.empty()) {
     fail("{} holds no OVAL results", file.string());
   }

@@ -36,7 +36,7 @@ int threshold(FailOn fail_on) {
   return 0;
 }
 
-const char* const k_result_order[] = {"fail",          "error",      "unknown",      "pass",
+const char* const k_result_order[] = {"fail",          "error",      "unknown",       "pass",
                                       "notapplicable", "notchecked", "informational", "fixed"};
 
 std::string counts_line(const std::map<std::string, int>& counts) {
@@ -63,8 +63,8 @@ std::string os_line(const OsFacts& os) {
 }
 
 nlohmann::json rule_json(const RuleResult& rule) {
-  return {{"id", rule.id}, {"result", rule.result}, {"severity", rule.severity},
-          {"title", rule.title}};
+  return {
+      {"id", rule.id}, {"result", rule.result}, {"severity", rule.severity}, {"title", rule.title}};
 }
 
 }  // namespace
@@ -103,7 +103,8 @@ std::vector<RuleResult> Summary::problems() const {
 std::vector<RuleResult> Summary::failures() const {
   auto out = problems();
   const int minimum = threshold(fail_on);
-  std::erase_if(out, [minimum](const RuleResult& r) { return severity_rank(r.severity) < minimum; });
+  std::erase_if(out,
+                [minimum](const RuleResult& r) { return severity_rank(r.severity) < minimum; });
   return out;
 }
 
@@ -118,8 +119,8 @@ std::string render_text(const Summary& s) {
   }
   add("Config:", s.image.config_digest);
   add("OS:", os_line(s.os));
-  add("Content:", fmt::format("{} ({}, sha256:{})", s.content_path, s.content_kind,
-                              s.content_sha256));
+  add("Content:",
+      fmt::format("{} ({}, sha256:{})", s.content_path, s.content_kind, s.content_sha256));
   if (s.content_kind != "OVAL definitions") {
     add("Profile:", s.profile_id.empty()
                         ? std::string("(default)")
@@ -176,8 +177,9 @@ nlohmann::json to_json(const Summary& s) {
        {{"reference", s.image.reference},
         {"transport", s.image.transport},
         {"names", s.image.names},
-        {"manifest_digest", s.image.manifest_digest.empty() ? nlohmann::json(nullptr)
-                                                            : nlohmann::json(s.image.manifest_digest)},
+        {"manifest_digest", s.image.manifest_digest.empty()
+                                ? nlohmann::json(nullptr)
+                                : nlohmann::json(s.image.manifest_digest)},
         {"config_digest", s.image.config_digest},
         {"architecture", s.image.architecture},
         {"os", s.image.os},
@@ -191,8 +193,8 @@ nlohmann::json to_json(const Summary& s) {
       {"content",
        {{"path", s.content_path}, {"kind", s.content_kind}, {"sha256", s.content_sha256}}},
       {"profile", {{"id", s.profile_id}, {"title", s.profile_title}}},
-      {"tailoring_file", s.tailoring_file.empty() ? nlohmann::json(nullptr)
-                                                  : nlohmann::json(s.tailoring_file)},
+      {"tailoring_file",
+       s.tailoring_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.tailoring_file)},
       {"target",
        {{"label", s.target_label},
         {"evaluated_as", s.container_marker.empty() ? "machine" : "container"},

@@ -9,9 +9,9 @@
 namespace imgscap::report::xml {
 
 DocPtr parse_file(const std::filesystem::path& path) {
-  DocPtr doc(xmlReadFile(path.c_str(), nullptr,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                             XML_PARSE_HUGE));
+  DocPtr doc(
+      xmlReadFile(path.c_str(), nullptr,
+                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
   if (!doc) {
     const xmlError* error = xmlGetLastError();
     fail("cannot parse {}: {}", path.string(),

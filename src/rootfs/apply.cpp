@@ -75,7 +75,10 @@ struct DeferredDir {
 class Applier {
  public:
   Applier(const util::Fd& root, util::ByteStream& layer, const ApplyOptions& options)
-      : m_root(root), m_layer(layer), m_options(options), m_archive(layer, util::StreamArchive::Kind::tar) {}
+      : m_root(root),
+        m_layer(layer),
+        m_options(options),
+        m_archive(layer, util::StreamArchive::Kind::tar) {}
 
   ApplyStats run() {
     archive_entry* entry = nullptr;
@@ -110,9 +113,10 @@ class Applier {
     while (const auto n = m_layer.read(buffer)) {
       trailing += n;
       if (trailing > k_max_trailing_bytes) {
-        fail("more than {} bytes of data after the end of the tar archive (limit of trailing "
-             "data per layer)",
-             k_max_trailing_bytes);
+        fail(
+            "more than {} bytes of data after the end of the tar archive (limit of trailing "
+            "data per layer)",
+            k_max_trailing_bytes);
       }
     }
   }
@@ -140,7 +144,8 @@ class Applier {
 
   void mark_created(const std::string& path) {
     m_created.insert(path);
-    for (auto slash = path.rfind('/'); slash != std::string::npos; slash = path.rfind('/', slash - 1)) {
+    for (auto slash = path.rfind('/'); slash != std::string::npos;
+         slash = path.rfind('/', slash - 1)) {
       if (!m_touched.insert(path.substr(0, slash)).second || slash == 0) {
         break;
       }
@@ -213,7 +218,8 @@ class Applier {
     }
     struct stat st {};
     if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
-      util::Fd child(::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      util::Fd child(
+          ::openat(dir.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (child) {
         remove_lower_children(child, path);
       }
@@ -264,8 +270,8 @@ class Applier {
       fail("cannot create directory: {}", errno_text(errno));
     }
     set_owner(parent, base, entry);
-    m_dirs.push_back({path, static_cast<unsigned>(archive_entry_perm(entry)) & 07777U,
-                      mtime_of(entry)});
+    m_dirs.push_back(
+        {path, static_cast<unsigned>(archive_entry_perm(entry)) & 07777U, mtime_of(entry)});
   }
 
   void make_file(const util::Fd& parent, const std::string& base, archive_entry* entry) {
@@ -330,9 +336,8 @@ class Applier {
   }
 
   void make_hardlink(const util::Fd& parent, const std::string& base, archive_entry* entry) {
-    const auto target = with_context("hard link target", [&] {
-      return clean_name(archive_entry_hardlink(entry));
-    });
+    const auto target =
+        with_context("hard link target", [&] { return clean_name(archive_entry_hardlink(entry)); });
     if (target.empty()) {
       fail("hard link to the root");
     }

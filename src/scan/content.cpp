@@ -34,9 +34,10 @@ ContentKind kind_of_root(const std::string& name, const std::string& ns,
   if (name == "oval_definitions" && ns == k_oval_ns) {
     return ContentKind::oval;
   }
-  fail("content {}: not a SCAP source datastream, XCCDF benchmark or OVAL definitions file "
-       "(root element <{}> in namespace \"{}\")",
-       path.string(), name, ns);
+  fail(
+      "content {}: not a SCAP source datastream, XCCDF benchmark or OVAL definitions file "
+      "(root element <{}> in namespace \"{}\")",
+      path.string(), name, ns);
 }
 
 }  // namespace
@@ -59,9 +60,8 @@ Content detect_content(const std::filesystem::path& path) {
   if (ec || !std::filesystem::is_regular_file(absolute, ec)) {
     fail("content {}: no such file", path.string());
   }
-  std::unique_ptr<xmlTextReader, TextReaderFree> reader(
-      xmlReaderForFile(absolute.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                      XML_PARSE_NOWARNING));
+  std::unique_ptr<xmlTextReader, TextReaderFree> reader(xmlReaderForFile(
+      absolute.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
   if (!reader) {
     fail("content {}: cannot open: {}", path.string(), errno_text(errno));
   }

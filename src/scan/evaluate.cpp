@@ -80,8 +80,8 @@ std::string apt_configuration(const Target& target) {
   text += "Dir::Etc::SourceParts \"/nonexistent-imgscap/sources.list.d\";\n";
   text += fmt::format("Dir::Cache \"{}\";\n", unreachable_cache_dir());
   if (!arch.empty()) {
-    text += fmt::format("APT::Architecture \"{}\";\nAPT::Architectures {{ \"{}\"; }};\n", arch,
-                        arch);
+    text +=
+        fmt::format("APT::Architecture \"{}\";\nAPT::Architectures {{ \"{}\"; }};\n", arch, arch);
   }
   return text;
 }
@@ -123,8 +123,9 @@ extern "C" int report_rule_result(xccdf_rule_result* rule_result, void* user) {
   }
   const int fd = *static_cast<int*>(user);
   const char* id = xccdf_rule_result_get_idref(rule_result);
-  send_line(fd, "rule", fmt::format("{}\t{}", id != nullptr ? id : "",
-                                    xccdf_test_result_type_get_text(result)));
+  send_line(
+      fd, "rule",
+      fmt::format("{}\t{}", id != nullptr ? id : "", xccdf_test_result_type_get_text(result)));
   return 0;
 }
 
@@ -346,9 +347,10 @@ void check_canary_result(const nlohmann::json& results, const char* id, std::str
   }
   const std::string result = results[id];
   if (result != "true") {
-    fail("the OpenSCAP package probe cannot read the {} (probe check result: {}); package "
-         "rules would silently report every package as not installed",
-         what, result);
+    fail(
+        "the OpenSCAP package probe cannot read the {} (probe check result: {}); package "
+        "rules would silently report every package as not installed",
+        what, result);
   }
 }
 
@@ -365,8 +367,9 @@ void prepare_environment(const Target& target) {
 void check_package_probes(const Target& target) {
   const auto& packages = target.packages;
   if (packages.rpm == RpmBackend::ndb) {
-    fail("the image's rpm database (var/lib/rpm/Packages.db, ndb format) cannot be read by "
-         "this host's librpm; package rules cannot be evaluated");
+    fail(
+        "the image's rpm database (var/lib/rpm/Packages.db, ndb format) cannot be read by "
+        "this host's librpm; package rules cannot be evaluated");
   }
   const bool dpkg = !packages.dpkg_probe_package.empty();
   const bool rpm = packages.rpm != RpmBackend::none;
@@ -390,8 +393,9 @@ void check_package_probes(const Target& target) {
     check_canary_result(results, k_canary_def_dpkg, "dpkg database (var/lib/dpkg/status)");
   }
   if (rpm) {
-    check_canary_result(results, k_canary_def_rpm,
-                        fmt::format("rpm database (var/lib/rpm, {})", rpm_backend_name(packages.rpm)));
+    check_canary_result(
+        results, k_canary_def_rpm,
+        fmt::format("rpm database (var/lib/rpm, {})", rpm_backend_name(packages.rpm)));
   }
 }
 
@@ -404,15 +408,14 @@ EvalOutcome evaluate(const Target& target, const EvalRequest& request, util::Pro
       evaluate_xccdf(fd, target, request);
     }
   };
-  const auto done_text =
-      run_in_child(body, target.private_dir / "evaluate.log",
-                   [&](std::string_view kind, std::string_view payload) {
-                     if (kind == "rule") {
-                       const auto tab = payload.find('\t');
-                       progress.rule_done(++rules_done, payload.substr(0, tab),
-                                          payload.substr(tab + 1));
-                     }
-                   });
+  const auto done_text = run_in_child(body, target.private_dir / "evaluate.log",
+                                      [&](std::string_view kind, std::string_view payload) {
+                                        if (kind == "rule") {
+                                          const auto tab = payload.find('\t');
+                                          progress.rule_done(++rules_done, payload.substr(0, tab),
+                                                             payload.substr(tab + 1));
+                                        }
+                                      });
   const auto done = nlohmann::json::parse(done_text);
   EvalOutcome outcome;
   outcome.profile_id = done.value("profile_id", "");

@@ -2,17 +2,16 @@
 // os-release parsing and package database discovery inside an unpacked root.
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/scan/facts.hpp>
-#include <imgscap/util/os_release.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/os_release.hpp>
 #include <imgscap/util/text.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cctype>
-
+#include <cerrno>
 
 namespace imgscap::scan {
 namespace {
@@ -23,12 +22,10 @@ constexpr std::size_t k_os_release_max = 64 * 1024;
 constexpr std::size_t k_dpkg_status_max = 256 * 1024 * 1024;
 
 bool is_package_name(std::string_view name) {
-  return !name.empty() && name.size() < 128 &&
-         std::all_of(name.begin(), name.end(), [](char c) {
-           return std::islower(static_cast<unsigned char>(c)) != 0 ||
-                  std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' ||
-                  c == '.';
-         });
+  return !name.empty() && name.size() < 128 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) != 0 ||
+           std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
+  });
 }
 
 struct StanzaFields {

@@ -33,9 +33,9 @@ void write_all(int fd, const char* data, std::size_t size, const std::filesystem
 }  // namespace
 
 AtomicFile::AtomicFile(std::filesystem::path destination) : m_destination(std::move(destination)) {
-  auto pattern = (m_destination.parent_path() /
-                  ("." + m_destination.filename().string() + ".tmp-XXXXXX"))
-                     .string();
+  auto pattern =
+      (m_destination.parent_path() / ("." + m_destination.filename().string() + ".tmp-XXXXXX"))
+          .string();
   m_fd = ::mkstemp(pattern.data());
   if (m_fd < 0) {
     fail("cannot create a temporary file for {}: {}", m_destination.string(), errno_text(errno));

@@ -5,7 +5,6 @@
 
 #include <cctype>
 
-
 namespace imgscap::util {
 namespace {
 

@@ -36,8 +36,9 @@ void reset_pending_signal() noexcept { g_signal = 0; }
 void throw_if_interrupted() {
   const int signal_number = g_signal;
   if (signal_number != 0) {
-    throw Error(fmt::format("interrupted by SIG{}", sigabbrev_np(signal_number)),
-                static_cast<ExitCode>(static_cast<int>(ExitCode::interrupted_base) + signal_number));
+    throw Error(
+        fmt::format("interrupted by SIG{}", sigabbrev_np(signal_number)),
+        static_cast<ExitCode>(static_cast<int>(ExitCode::interrupted_base) + signal_number));
   }
 }
 

@@ -19,8 +19,8 @@ StreamArchive::StreamArchive(ByteStream& stream, Kind kind)
     archive_read_append_filter(m_archive.get(),
                                kind == Kind::raw_gzip ? ARCHIVE_FILTER_GZIP : ARCHIVE_FILTER_ZSTD);
   }
-  const int status = archive_read_open(m_archive.get(), this, nullptr,
-                                       &StreamArchive::read_callback, nullptr);
+  const int status =
+      archive_read_open(m_archive.get(), this, nullptr, &StreamArchive::read_callback, nullptr);
   check(status != ARCHIVE_OK, "cannot start reading");
 }
 

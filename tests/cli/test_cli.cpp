@@ -83,8 +83,8 @@ TEST_F(CliTest, MissingContentOptionIsUsageError) {
 }
 
 TEST_F(CliTest, NonexistentImageNamesThePath) {
-  const auto r = run_cli({"scan", (m_dir / "nope.tar").string(), "--content",
-                          (m_dir / "content.xml").string()});
+  const auto r = run_cli(
+      {"scan", (m_dir / "nope.tar").string(), "--content", (m_dir / "content.xml").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("imgscap: error:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nope.tar"), std::string::npos) << r.err;

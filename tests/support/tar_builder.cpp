@@ -26,8 +26,8 @@ TarBuilder::TarBuilder() : m_archive(archive_write_new()) {
 TarBuilder::~TarBuilder() { archive_write_free(m_archive); }
 
 void TarBuilder::add(const std::string& name, unsigned type, unsigned mode,
-                     const std::string& content, const std::string& link, bool hard,
-                     long long uid, long long gid) {
+                     const std::string& content, const std::string& link, bool hard, long long uid,
+                     long long gid) {
   archive_entry* entry = archive_entry_new();
   archive_entry_set_pathname(entry, name.c_str());
   archive_entry_set_filetype(entry, type);

@@ -26,8 +26,11 @@ TEST(Digest, ParsesValidSha256) {
 }
 
 TEST(Digest, RejectsTraversalAndBadForms) {
-  for (const char* bad : {"sha256:../..", "sha256:", "md5:abc", "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
-                          "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256:ba78/6bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}) {
+  for (const char* bad :
+       {"sha256:../..", "sha256:", "md5:abc",
+        "sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        "sha256:ba78/6bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}) {
     EXPECT_FALSE(Digest::is_valid(bad)) << bad;
     EXPECT_THROW(Digest::parse(bad), Error) << bad;
   }

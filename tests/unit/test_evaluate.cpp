@@ -51,7 +51,8 @@ class EvaluateTest : public ::testing::Test {
     write("var/lib/dpkg/status", status);
     fs::create_directories(m_target.rootfs / "usr/share/dpkg");
     for (const char* table : {"cputable", "tupletable"}) {
-      fs::copy_file(fs::path("/usr/share/dpkg") / table, m_target.rootfs / "usr/share/dpkg" / table);
+      fs::copy_file(fs::path("/usr/share/dpkg") / table,
+                    m_target.rootfs / "usr/share/dpkg" / table);
     }
   }
 
@@ -111,9 +112,10 @@ TEST_F(EvaluateTest, ForeignArchitectureDpkgDatabaseIsRead) {
   // An arm64 image scanned on another architecture: apt must use the image's architecture.
   std::string status = k_good_status;
   status.replace(status.find("amd64"), 5, "arm64");
-  status += "Package: dpkg\nStatus: install ok installed\nPriority: required\nSection: admin\n"
-            "Installed-Size: 1\nMaintainer: Nobody <nobody@example.org>\nArchitecture: arm64\n"
-            "Version: 1.20.12\nDescription: dpkg\n\n";
+  status +=
+      "Package: dpkg\nStatus: install ok installed\nPriority: required\nSection: admin\n"
+      "Installed-Size: 1\nMaintainer: Nobody <nobody@example.org>\nArchitecture: arm64\n"
+      "Version: 1.20.12\nDescription: dpkg\n\n";
   make_dpkg_tree(status);
   prepare();
   EXPECT_EQ(m_target.packages.dpkg_architecture, "arm64");
@@ -223,7 +225,8 @@ TEST(Content, DetectsKindsAndRejectsOthers) {
             ContentKind::xccdf);
   EXPECT_EQ(detect_content(fs::path(IMGSCAP_TEST_DATA_DIR) / "basic-oval.xml").kind,
             ContentKind::oval);
-  const auto wrong = error_of([] { detect_content("/usr/share/xml/scap/ssg/content/ssg-debian11-cpe-dictionary.xml"); });
+  const auto wrong = error_of(
+      [] { detect_content("/usr/share/xml/scap/ssg/content/ssg-debian11-cpe-dictionary.xml"); });
   EXPECT_NE(wrong.find("not a SCAP source datastream"), std::string::npos) << wrong;
   const auto missing = error_of([] { detect_content("/nonexistent/content.xml"); });
   EXPECT_NE(missing.find("/nonexistent/content.xml"), std::string::npos) << missing;

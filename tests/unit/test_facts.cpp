@@ -96,8 +96,8 @@ TEST_F(RootTest, FindsRpmBackends) {
 
 TEST_F(RootTest, ContainerMarkerIsAddedOnceAndRecorded) {
   const auto root = rootfs::open_root(m_dir / "root");
-  EXPECT_EQ(mark_as_container(root), std::make_pair(std::string("run/.containerenv"),
-                                                    std::string("imgscap")));
+  EXPECT_EQ(mark_as_container(root),
+            std::make_pair(std::string("run/.containerenv"), std::string("imgscap")));
   EXPECT_TRUE(fs::exists(m_dir / "root/run/.containerenv"));
   EXPECT_EQ(mark_as_container(root).second, "image") << "an existing marker is reused";
 }
@@ -105,7 +105,8 @@ TEST_F(RootTest, ContainerMarkerIsAddedOnceAndRecorded) {
 TEST_F(RootTest, ImageMarkerIsKept) {
   std::ofstream(m_dir / "root/.dockerenv") << "";
   const auto root = rootfs::open_root(m_dir / "root");
-  EXPECT_EQ(mark_as_container(root), std::make_pair(std::string(".dockerenv"), std::string("image")));
+  EXPECT_EQ(mark_as_container(root),
+            std::make_pair(std::string(".dockerenv"), std::string("image")));
   EXPECT_FALSE(fs::exists(m_dir / "root/run"));
 }
 

@@ -78,7 +78,8 @@ class LayoutTest : public ::testing::Test {
 
   // Writes config + manifest for one gzip layer; returns the manifest descriptor.
   json image(const std::string& layer_blob, const std::string& diff_id, const std::string& name) {
-    json config = {{"architecture", "amd64"}, {"os", "linux"},
+    json config = {{"architecture", "amd64"},
+                   {"os", "linux"},
                    {"config", {{"User", "app"}, {"Env", {"A=1"}}}},
                    {"rootfs", {{"type", "layers"}, {"diff_ids", {diff_id}}}}};
     json manifest = {{"schemaVersion", 2},
@@ -91,7 +92,8 @@ class LayoutTest : public ::testing::Test {
   }
 
   void write_index(const json& manifests) {
-    std::ofstream(m_dir / "index.json") << json{{"schemaVersion", 2}, {"manifests", manifests}}.dump();
+    std::ofstream(m_dir / "index.json")
+        << json{{"schemaVersion", 2}, {"manifests", manifests}}.dump();
   }
 
   Image resolve(const std::string& text) {
@@ -129,7 +131,8 @@ TEST_F(LayoutTest, DiffIdMismatchNamesTheLayer) {
 }
 
 TEST_F(LayoutTest, NestedCompressionIsNotUnwrappedTwice) {
-  write_index(json::array({image(gzip(gzip(m_layer_tar)), util::sha256_of(m_layer_tar).str(), "v1")}));
+  write_index(
+      json::array({image(gzip(gzip(m_layer_tar)), util::sha256_of(m_layer_tar).str(), "v1")}));
   auto source = Source::open(parse_reference("oci:" + m_dir.string()));
   const auto img = source->resolve();
   const auto message = error_of([&] { read_stream(*source->open_layer(img, 0)); });
@@ -138,7 +141,8 @@ TEST_F(LayoutTest, NestedCompressionIsNotUnwrappedTwice) {
 
 TEST_F(LayoutTest, TraversalDigestIsRejectedBeforeAnyPathIsBuilt) {
   write_index(json::array({{{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                            {"digest", "sha256:../../../etc/shadow"}, {"size", 10}}}));
+                            {"digest", "sha256:../../../etc/shadow"},
+                            {"size", 10}}}));
   const auto message = error_of([&] { resolve("oci:" + m_dir.string()); });
   EXPECT_NE(message.find("invalid digest"), std::string::npos) << message;
 }
@@ -185,7 +189,8 @@ TEST_F(LayoutTest, DockerArchiveLayerPathOutsideIsRejected) {
   const auto tar_path = m_dir / "docker.tar";
   {
     test::TarBuilder tar;
-    tar.file("manifest.json", R"([{"Config":"c.json","RepoTags":["x:1"],"Layers":["../../etc/shadow"]}])")
+    tar.file("manifest.json",
+             R"([{"Config":"c.json","RepoTags":["x:1"],"Layers":["../../etc/shadow"]}])")
         .file("c.json", R"({"rootfs":{"type":"layers","diff_ids":[]}})");
     std::ofstream(tar_path, std::ios::binary) << tar.finish();
   }

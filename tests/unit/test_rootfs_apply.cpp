@@ -45,7 +45,8 @@ class ApplyTest : public ::testing::Test {
     EXPECT_EQ(now.st_nlink, m_sentinel.st_nlink);
     EXPECT_EQ(now.st_uid, m_sentinel.st_uid);
     EXPECT_EQ(read(m_dir / "sentinel"), "host data");
-    EXPECT_EQ(std::distance(fs::directory_iterator(m_dir), {}), 2) << "something written beside the root";
+    EXPECT_EQ(std::distance(fs::directory_iterator(m_dir), {}), 2)
+        << "something written beside the root";
     remove_tree(m_dir);
   }
 
@@ -68,7 +69,9 @@ class ApplyTest : public ::testing::Test {
     return s.str();
   }
   fs::path root() const { return m_dir / "root"; }
-  bool present(const std::string& rel) const { return fs::exists(fs::symlink_status(root() / rel)); }
+  bool present(const std::string& rel) const {
+    return fs::exists(fs::symlink_status(root() / rel));
+  }
 
   fs::path m_dir;
   util::Fd m_root;
@@ -77,14 +80,20 @@ class ApplyTest : public ::testing::Test {
 
 TEST_F(ApplyTest, CreatesFilesDirsLinksWithModes) {
   TarBuilder tar;
-  tar.dir("./usr/", 0755).dir("usr/bin", 0755).file("usr/bin/tool", "#!/bin/sh\n", 04755)
-      .symlink("usr/bin/alias", "tool").hardlink("usr/bin/tool2", "usr/bin/tool")
-      .dir("ro", 0555).file("ro/inside", "x");
+  tar.dir("./usr/", 0755)
+      .dir("usr/bin", 0755)
+      .file("usr/bin/tool", "#!/bin/sh\n", 04755)
+      .symlink("usr/bin/alias", "tool")
+      .hardlink("usr/bin/tool2", "usr/bin/tool")
+      .dir("ro", 0555)
+      .file("ro/inside", "x");
   const auto stats = apply(tar);
   EXPECT_EQ(read(root() / "usr/bin/tool"), "#!/bin/sh\n");
-  EXPECT_EQ(fs::status(root() / "usr/bin/tool").permissions() & fs::perms::set_uid, fs::perms::set_uid);
+  EXPECT_EQ(fs::status(root() / "usr/bin/tool").permissions() & fs::perms::set_uid,
+            fs::perms::set_uid);
   EXPECT_EQ(fs::read_symlink(root() / "usr/bin/alias"), "tool");
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   ::stat((root() / "usr/bin/tool").c_str(), &a);
   ::stat((root() / "usr/bin/tool2").c_str(), &b);
   EXPECT_EQ(a.st_ino, b.st_ino) << "hard link is not the same inode";
@@ -261,7 +270,8 @@ TEST_F(ApplyTest, TrailingDataAfterTheArchiveIsBounded) {
     apply_layer(m_root, stream, {});
     FAIL() << "unbounded trailing data accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("after the end of the tar"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("after the end of the tar"), std::string::npos)
+        << e.what();
   }
 }
 

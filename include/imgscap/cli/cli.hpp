@@ -9,8 +9,8 @@
 namespace imgscap::cli {
 
 struct Streams {
-  std::ostream& out;          // results (summary, inspect output)
-  std::ostream& err;          // diagnostics ("imgscap: ..."), progress
+  std::ostream& out;  // results (summary, inspect output)
+  std::ostream& err;  // diagnostics ("imgscap: ..."), progress
   bool err_is_terminal = false;
 };
 

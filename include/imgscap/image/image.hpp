@@ -18,13 +18,13 @@ enum class Compression { none, gzip, zstd };
 std::string_view compression_name(Compression compression);  // "none", "gzip", "zstd"
 
 struct Layer {
-  util::Digest digest;      // blob digest as stored (compressed)
-  long long size = -1;      // blob size in bytes; -1 when the format does not state it
-  std::string media_type;   // may be empty (docker-archive)
+  util::Digest digest;     // blob digest as stored (compressed)
+  long long size = -1;     // blob size in bytes; -1 when the format does not state it
+  std::string media_type;  // may be empty (docker-archive)
   Compression compression = Compression::none;  // from the media type, else sniffed
-  util::Digest diff_id;     // digest of the uncompressed tar, from config rootfs.diff_ids
-  std::string location;     // where the blob is inside the archive or layout
-  bool digest_known = true; // false for docker-archive "<id>/layer.tar" blobs (diff_id only)
+  util::Digest diff_id;      // digest of the uncompressed tar, from config rootfs.diff_ids
+  std::string location;      // where the blob is inside the archive or layout
+  bool digest_known = true;  // false for docker-archive "<id>/layer.tar" blobs (diff_id only)
 };
 
 struct Healthcheck {
@@ -37,7 +37,7 @@ struct Config {
   std::string os;
   std::string variant;
   std::string user;
-  std::vector<std::string> env;         // "NAME=VALUE"
+  std::vector<std::string> env;  // "NAME=VALUE"
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;
   std::string working_dir;
@@ -54,7 +54,7 @@ constexpr int k_max_json_depth = 64;
 constexpr std::size_t k_max_layers = 256;
 
 struct Image {
-  std::vector<std::string> names;     // tags / ref names naming this image in the archive
+  std::vector<std::string> names;               // tags / ref names naming this image in the archive
   std::optional<util::Digest> manifest_digest;  // absent for docker-archive (no stored manifest)
   std::string manifest_media_type;
   util::Digest config_digest;

@@ -57,7 +57,7 @@ struct Summary {
   std::string profile_title;
   std::string tailoring_file;
   std::string target_label;
-  std::string container_marker;  // the marker file the evaluation saw, "" when none
+  std::string container_marker;         // the marker file the evaluation saw, "" when none
   std::string container_marker_origin;  // "image" (already there) or "imgscap"
   FailOn fail_on = FailOn::low;
   Results results;

@@ -31,11 +31,11 @@ enum class RpmBackend { none, sqlite, bdb, ndb };
 std::string_view rpm_backend_name(RpmBackend backend);
 
 struct PackageDatabases {
-  bool dpkg = false;                   // var/lib/dpkg/status exists
-  std::size_t dpkg_installed = 0;      // packages with "install ok installed"
-  std::string dpkg_architecture;       // the dpkg package's Architecture, e.g. "amd64"
-  std::string dpkg_probe_package;      // an installed package to check the probe with
-  RpmBackend rpm = RpmBackend::none;   // var/lib/rpm/{rpmdb.sqlite,Packages,Packages.db}
+  bool dpkg = false;                  // var/lib/dpkg/status exists
+  std::size_t dpkg_installed = 0;     // packages with "install ok installed"
+  std::string dpkg_architecture;      // the dpkg package's Architecture, e.g. "amd64"
+  std::string dpkg_probe_package;     // an installed package to check the probe with
+  RpmBackend rpm = RpmBackend::none;  // var/lib/rpm/{rpmdb.sqlite,Packages,Packages.db}
 };
 
 // Reads var/lib/dpkg/status (bounded) and looks for rpm databases inside the root.

@@ -12,9 +12,9 @@ namespace imgscap {
 
 // Every exit code imgscap returns. Documented in README.md, --help and docs/man/imgscap.1.
 enum class ExitCode : int {
-  compliant = 0,     // scan finished, nothing at or above --fail-on failed
-  error = 1,         // bad usage, unreadable or invalid image or content, evaluation failure
-  noncompliant = 2,  // scan finished, a rule at or above --fail-on failed
+  compliant = 0,           // scan finished, nothing at or above --fail-on failed
+  error = 1,               // bad usage, unreadable or invalid image or content, evaluation failure
+  noncompliant = 2,        // scan finished, a rule at or above --fail-on failed
   interrupted_base = 128,  // 128 + signal number: SIGHUP 129, SIGINT 130, SIGTERM 143
 };
 
