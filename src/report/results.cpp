@@ -4,6 +4,7 @@
 
 #include <imgscap/report/results.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <algorithm>
 #include <unordered_map>
@@ -11,14 +12,7 @@
 namespace imgscap::report {
 namespace {
 
-std::string trimmed(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) {
-    return {};
-  }
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
+std::string trimmed(const std::string& text) { return std::string(util::trim(text)); }
 
 // Rule id -> first title, from every Benchmark embedded in the document.
 std::unordered_map<std::string, std::string> rule_titles(xmlDoc* doc) {

@@ -34,9 +34,8 @@ class TerminalProgress final : public Progress {
   explicit TerminalProgress(std::ostream& err) : m_err(err) {}
 
   void layer_started(std::size_t index, std::size_t count, std::string_view digest,
-                     long long size) override {
+                     long long /*size*/) override {
     m_layer = fmt::format("layer {}/{} {}", index + 1, count, digest.substr(0, 19));
-    m_layer_size = size;
     draw(m_layer, true);
   }
   void layer_bytes(std::uint64_t bytes_done) override {
@@ -67,7 +66,6 @@ class TerminalProgress final : public Progress {
 
   std::ostream& m_err;
   std::string m_layer;
-  long long m_layer_size = -1;
   std::chrono::steady_clock::time_point m_last{};
   bool m_drawn = false;
 };
