@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # bench/bench.sh IMAGE CONTENT PROFILE [RUNS]
-# Times imgscap per phase (read+unpack, evaluate, ARF, HTML; from summary.json) with peak memory
-# (/usr/bin/time -v), beside `umoci unpack` + `oscap xccdf eval` (configured as the e2e
-# reference, the oscap-chroot way) on the same image and content. Runs alternate A B A B;
+# Times imgscap per phase (read+unpack, evaluate, ARF, HTML) with the peak memory reached by the
+# end of each phase (both from summary.json; unpack runs in the parent, the rest in the evaluation
+# child) and the whole run's peak (/usr/bin/time -v), beside `umoci unpack` + `oscap xccdf eval`
+# (configured as the e2e reference, the oscap-chroot way) on the same image and content. Runs alternate A B A B;
 # trees are deleted outside the timed region and the disk is left to settle between runs
 # (see ../shared/docs/measuring.md). Prints median [min-max] per figure. Not part of CI.
 # IMAGE must be an OCI layout "oci:DIR:TAG" (umoci reads only that), e.g. from
@@ -29,9 +30,12 @@ for run in $(seq "$runs"); do
     --profile "$profile" -q -o "$work/out" --workdir "$work" || [ $? -eq 2 ]
   python3 - "$work/out/summary.json" "$(peak_kb "$work/time.a")" >>"$results" <<'PY'
 import json, sys
-t = json.load(open(sys.argv[1]))["timings"]
+summary = json.load(open(sys.argv[1]))
+t, m = summary["timings"], summary["peak_rss_kb"]
 for k in ("unpack", "probe_check", "load", "evaluate", "arf", "html", "total"):
     print(f"imgscap\t{k}\t{t.get(k, 0):.3f}")
+for k in ("unpack", "load", "evaluate", "arf", "html"):
+    print(f"imgscap\tpeak_mb.{k}\t{m.get(k, 0) / 1024:.1f}")
 print(f"imgscap\tpeak_rss_mb\t{int(sys.argv[2]) / 1024:.1f}")
 PY
   # B: umoci unpack + oscap (offline-configured, as tests/e2e/oscap_reference.sh)

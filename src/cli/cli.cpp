@@ -51,9 +51,11 @@ void add_scan(CLI::App& app, Parsed& p) {
   scan->add_option("--fail-on", p.fail_on,
                    "Lowest severity of a failed rule that makes the image non-compliant: "
                    "low (any failure), medium, high, none")
-      ->check(CLI::IsMember({"low", "medium", "high", "none"}));
+      ->check(CLI::IsMember({"low", "medium", "high", "none"}))
+      ->option_text("low|medium|high|none");
   scan->add_option("--format", p.scan.format, "Summary printed on stdout: text or json")
-      ->transform(CLI::CheckedTransformer(k_formats));
+      ->transform(CLI::CheckedTransformer(k_formats))
+      ->option_text("text|json");
   scan->add_flag("-q,--quiet", p.scan.quiet, "Print nothing on stdout; errors still go to stderr");
   scan->add_flag("--keep-rootfs", p.scan.keep_rootfs,
                  "Keep the work directory with the unpacked root filesystem and say where");
@@ -66,7 +68,8 @@ void add_inspect(CLI::App& app, Parsed& p) {
   auto* inspect = app.add_subcommand("inspect", "Show an image's refs, digests, layers and OS");
   inspect->add_option("IMAGE", p.inspect.image, "Image to inspect")->required();
   inspect->add_option("--format", p.inspect.format, "text or json")
-      ->transform(CLI::CheckedTransformer(k_formats));
+      ->transform(CLI::CheckedTransformer(k_formats))
+      ->option_text("text|json");
 }
 
 int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {

@@ -12,6 +12,7 @@
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/phase_clock.hpp>
 #include <imgscap/util/signals.hpp>
 
 #include <fcntl.h>
@@ -131,7 +132,7 @@ std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
 
 int run_scan(const ScanOptions& options, const Streams& streams) {
   const auto started = Clock::now();
-  std::map<std::string, double> timings;
+  util::PhaseClock clock;
   const auto reference = image::parse_reference(options.image);
   const auto content = scan::detect_content(options.content);
   if (options.tailoring_file && !fs::is_regular_file(*options.tailoring_file)) {
@@ -139,7 +140,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   }
   auto progress = make_progress(options, streams);
 
-  auto phase_start = Clock::now();
+  clock.start();
   auto source = image::Source::open(reference);
   const auto img = source->resolve();
   auto workdir = rootfs::WorkDir::create(options.workdir);
@@ -151,7 +152,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   spdlog::debug("work directory {}", workdir.path().string());
   const auto root = rootfs::open_root(workdir.rootfs());
   const auto skipped = unpack(*source, img, root, *progress);
-  timings["unpack"] = seconds_since(phase_start);
+  clock.stop("unpack");
 
   util::throw_if_interrupted();
   const auto os = scan::read_os_release(root);
@@ -168,19 +169,15 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   }
   scan::prepare_environment(target);
 
-  phase_start = Clock::now();
+  clock.start();
   progress->phase("checking package probes");
   scan::check_package_probes(target);
-  timings["probe_check"] = seconds_since(phase_start);
+  clock.stop("probe_check");
 
-  phase_start = Clock::now();
   progress->phase("evaluating");
   scan::EvalRequest request{content, options.profile, options.tailoring_file,
                             workdir.results_dir()};
   const auto outcome = scan::evaluate(target, request, *progress);
-  for (const auto& [phase, seconds] : outcome.seconds) {
-    timings[phase] = seconds;
-  }
   progress->finish();
 
   report::Summary summary;
@@ -228,8 +225,11 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
                    {"report", report_file.destination().string()},
                    {"summary_text", text_file.destination().string()},
                    {"summary_json", json_file.destination().string()}};
-  timings["total"] = seconds_since(started);
-  summary.timings = timings;
+  summary.timings = clock.seconds();
+  summary.timings.insert(outcome.seconds.begin(), outcome.seconds.end());
+  summary.timings["total"] = seconds_since(started);
+  summary.peak_rss_kb = clock.peak_rss_kb();
+  summary.peak_rss_kb.insert(outcome.peak_rss_kb.begin(), outcome.peak_rss_kb.end());
   const auto text = report::render_text(summary);
   const auto json_text = report::to_json(summary).dump(2);
   text_file.write(text);

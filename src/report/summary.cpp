@@ -211,6 +211,7 @@ nlohmann::json to_json(const Summary& s) {
       {"notes", s.notes},
       {"files", s.files},
       {"timings", s.timings},
+      {"peak_rss_kb", s.peak_rss_kb},
   };
 }
 

@@ -4,6 +4,7 @@
 
 #include <imgscap/scan/evaluate.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/phase_clock.hpp>
 
 #include "oscap_headers.hpp"
 
@@ -11,7 +12,6 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -112,8 +112,11 @@ void enter_environment(const Target& target) {
   oscap_init();
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+// The child's last message: what it produced, with time and peak memory per phase.
+void send_done(int fd, nlohmann::json& done, const util::PhaseClock& clock) {
+  done["seconds"] = clock.seconds();
+  done["peak_rss_kb"] = clock.peak_rss_kb();
+  send_line(fd, "done", done.dump());
 }
 
 extern "C" int report_rule_result(xccdf_rule_result* rule_result, void* user) {
@@ -195,7 +198,7 @@ void generate_report(const fs::path& xml, const char* stylesheet, const fs::path
 void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
   enter_environment(target);
   nlohmann::json done;
-  auto start = std::chrono::steady_clock::now();
+  util::PhaseClock clock;
   XccdfSessionPtr session(xccdf_session_new(request.content.path.c_str()));
   if (!session) {
     fail_oscap(fmt::format("cannot open content {}", request.content.path.string()));
@@ -212,18 +215,18 @@ void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
   const char* resolved = xccdf_session_get_profile_id(session.get());
   done["profile_id"] = resolved != nullptr ? resolved : "";
   done["profile_title"] = profile_title(session.get());
-  done["seconds"]["load"] = seconds_since(start);
+  clock.stop("load");
 
-  start = std::chrono::steady_clock::now();
+  clock.start();
   int fd_copy = fd;
   xccdf_policy_model_register_output_callback(xccdf_session_get_policy_model(session.get()),
                                               report_rule_result, &fd_copy);
   if (xccdf_session_evaluate(session.get()) != 0) {
     fail_oscap("evaluation failed");
   }
-  done["seconds"]["evaluate"] = seconds_since(start);
+  clock.stop("evaluate");
 
-  start = std::chrono::steady_clock::now();
+  clock.start();
   const auto arf = request.results_dir / "arf.xml";
   xccdf_session_set_arf_export(session.get(), arf.c_str());
   if (xccdf_session_export_oval(session.get()) != 0) {
@@ -236,23 +239,23 @@ void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
     fail_oscap("cannot write the ARF results");
   }
   session.reset();
-  done["seconds"]["arf"] = seconds_since(start);
+  clock.stop("arf");
 
-  start = std::chrono::steady_clock::now();
+  clock.start();
   const auto html = request.results_dir / "report.html";
   generate_report(arf, "xccdf-report.xsl", html,
                   {"result-id", result_id.c_str(), "show", "", "profile", profile_id.c_str(),
                    "oval-template", "", "sce-template", "", "verbosity", ""});
-  done["seconds"]["html"] = seconds_since(start);
+  clock.stop("html");
   done["results_file"] = arf.string();
   done["report_file"] = html.string();
-  send_line(fd, "done", done.dump());
+  send_done(fd, done, clock);
 }
 
 void evaluate_oval(int fd, const Target& target, const EvalRequest& request) {
   enter_environment(target);
   nlohmann::json done;
-  auto start = std::chrono::steady_clock::now();
+  util::PhaseClock clock;
   OvalSessionPtr session(oval_session_new(request.content.path.c_str()));
   if (!session) {
     fail_oscap(fmt::format("cannot open content {}", request.content.path.string()));
@@ -265,22 +268,22 @@ void evaluate_oval(int fd, const Target& target, const EvalRequest& request) {
   if (oval_session_load(session.get()) != 0) {
     fail_oscap(fmt::format("cannot load content {}", request.content.path.string()));
   }
-  done["seconds"]["load"] = seconds_since(start);
-  start = std::chrono::steady_clock::now();
+  clock.stop("load");
+  clock.start();
   if (oval_session_evaluate(session.get(), nullptr, nullptr) != 0) {
     fail_oscap("evaluation failed");
   }
-  done["seconds"]["evaluate"] = seconds_since(start);
-  start = std::chrono::steady_clock::now();
+  clock.stop("evaluate");
+  clock.start();
   if (oval_session_export(session.get()) != 0 || !fs::exists(results) || !fs::exists(html)) {
     fail_oscap("cannot write the OVAL results and report");
   }
-  done["seconds"]["results"] = seconds_since(start);
+  clock.stop("results");
   done["profile_id"] = "";
   done["profile_title"] = "";
   done["results_file"] = results.string();
   done["report_file"] = html.string();
-  send_line(fd, "done", done.dump());
+  send_done(fd, done, clock);
 }
 
 std::string canary_definitions(const PackageDatabases& packages) {
@@ -422,9 +425,8 @@ EvalOutcome evaluate(const Target& target, const EvalRequest& request, util::Pro
   outcome.profile_title = done.value("profile_title", "");
   outcome.results_file = done.value("results_file", "");
   outcome.report_file = done.value("report_file", "");
-  for (const auto& [phase, seconds] : done["seconds"].items()) {
-    outcome.seconds[phase] = seconds.get<double>();
-  }
+  outcome.seconds = done["seconds"].get<std::map<std::string, double>>();
+  outcome.peak_rss_kb = done["peak_rss_kb"].get<std::map<std::string, long>>();
   return outcome;
 }
 

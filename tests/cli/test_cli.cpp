@@ -56,6 +56,8 @@ TEST_F(CliTest, ScanHelpShowsScanOptions) {
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find("--fail-on"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--tailoring-file"), std::string::npos);
+  EXPECT_NE(r.out.find("--format text|json"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("->"), std::string::npos) << "internal enum values leak into --help";
 }
 
 TEST_F(CliTest, VersionPrintsVersion) {

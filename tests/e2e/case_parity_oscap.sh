@@ -39,6 +39,8 @@ assert summary["schema_version"] == 1
 assert summary["content"]["sha256"] and len(summary["image"]["layers"]) == 3
 assert summary["target"]["evaluated_as"] == "container"
 assert set(summary["timings"]) >= {"unpack", "evaluate", "arf", "html"}
+assert set(summary["peak_rss_kb"]) >= {"unpack", "evaluate", "arf", "html"}
+assert all(v > 1000 for v in summary["peak_rss_kb"].values()), summary["peak_rss_kb"]
 failed = [r for r in summary["rules"] if r["result"] in ("fail", "error", "unknown")]
 assert summary["exit_code"] == (2 if failed else 0)
 print(f"summary agrees: {len(rules)} rules, {len(failed)} failed")

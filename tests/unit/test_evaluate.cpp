@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Evaluation tests with real libopenscap on small real trees: the package-probe check catches
-// unreadable dpkg and rpm databases (real rpm databases from shared/fixtures), container
+// unreadable dpkg and rpm databases (real rpm databases from tests/fixtures), container
 // variables reach the environment variable probe, and the tree is left unmodified by apt.
 #include "support/errors.hpp"
 

@@ -63,6 +63,7 @@ struct Summary {
   Results results;
   std::map<std::string, std::string> files;  // kind -> path written
   std::map<std::string, double> timings;     // phase -> seconds
+  std::map<std::string, long> peak_rss_kb;   // phase -> peak memory (KiB) of the process doing it
   std::vector<std::string> notes;            // things the user must know (skipped devices...)
 
   // Rules that fail the scan under fail_on, worst first.

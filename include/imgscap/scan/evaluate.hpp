@@ -35,9 +35,10 @@ struct EvalRequest {
 struct EvalOutcome {
   std::string profile_id;  // as resolved ("" for the default profile)
   std::string profile_title;
-  std::filesystem::path results_file;     // ARF (XCCDF content) or OVAL results (OVAL content)
-  std::filesystem::path report_file;      // HTML report
-  std::map<std::string, double> seconds;  // "load", "evaluate", "arf"/"results", "html"
+  std::filesystem::path results_file;       // ARF (XCCDF content) or OVAL results (OVAL content)
+  std::filesystem::path report_file;        // HTML report
+  std::map<std::string, double> seconds;    // "load", "evaluate", "arf"/"results", "html"
+  std::map<std::string, long> peak_rss_kb;  // the child's peak memory by the end of each phase
 };
 
 // Writes the environment files (apt configuration, HOME with .rpmmacros) into
