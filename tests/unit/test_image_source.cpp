@@ -166,6 +166,33 @@ TEST_F(LayoutTest, SeveralImagesWithoutRefListTheChoices) {
   EXPECT_EQ(resolve("oci:" + m_dir.string() + ":second").names, std::vector<std::string>{"second"});
 }
 
+TEST_F(LayoutTest, SeveralPlatformsWithoutRefListThePlatforms) {
+  // A multi-platform image: one named index entry pointing to a nested index per platform.
+  const auto diff_id = util::sha256_of(m_layer_tar).str();
+  auto amd64 = image(gzip(m_layer_tar), diff_id, "");
+  auto arm64 = image(gzip(m_layer_tar + std::string(512, '\0')),
+                     util::sha256_of(m_layer_tar + std::string(512, '\0')).str(), "");
+  amd64.erase("annotations");
+  arm64.erase("annotations");
+  amd64["platform"] = {{"os", "linux"}, {"architecture", "amd64"}};
+  arm64["platform"] = {{"os", "linux"}, {"architecture", "arm64"}, {"variant", "v8"}};
+  const json nested = {{"schemaVersion", 2},
+                       {"mediaType", "application/vnd.oci.image.index.v1+json"},
+                       {"manifests", {amd64, arm64}}};
+  auto descriptor = blob(nested.dump(), "application/vnd.oci.image.index.v1+json");
+  descriptor["annotations"] = {{"org.opencontainers.image.ref.name", "latest"}};
+  write_index(json::array({descriptor}));
+  const auto message = error_of([&] { resolve("oci:" + m_dir.string()); });
+  EXPECT_NE(message.find("holds 2 images"), std::string::npos) << message;
+  EXPECT_NE(message.find("latest [linux/amd64]"), std::string::npos) << message;
+  EXPECT_NE(message.find("latest [linux/arm64/v8]"), std::string::npos) << message;
+  const auto chosen = resolve("oci:" + m_dir.string() + ":linux/arm64/v8");
+  EXPECT_EQ(chosen.manifest_digest->str(), arm64["digest"].get<std::string>());
+  EXPECT_EQ(chosen.names, std::vector<std::string>{"latest"});
+  const auto ambiguous = error_of([&] { resolve("oci:" + m_dir.string() + ":latest"); });
+  EXPECT_NE(ambiguous.find("2 images match \"latest\""), std::string::npos) << ambiguous;
+}
+
 TEST_F(LayoutTest, MissingBlobIsNamed) {
   write_index(json::array({image(gzip(m_layer_tar), util::sha256_of(m_layer_tar).str(), "v1")}));
   auto source = Source::open(parse_reference("oci:" + m_dir.string()));
