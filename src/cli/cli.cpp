@@ -61,6 +61,10 @@ void add_scan(CLI::App& app, Parsed& p) {
                  "Keep the work directory with the unpacked root filesystem and say where");
   scan->add_option("--workdir", p.scan.workdir,
                    "Create the private work directory here instead of $TMPDIR");
+  scan->add_flag("--unsafe-no-sandbox", p.scan.unsafe_no_sandbox,
+                 "Evaluate without the sandbox (no user, mount or network namespace): image "
+                 "symlinks can make the probes read host files. Only where namespaces are "
+                 "unavailable and the image is trusted");
   scan->footer(k_exit_codes);
 }
 

@@ -8,6 +8,7 @@
 #include <imgscap/rootfs/apply.hpp>
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/workdir.hpp>
+#include <imgscap/sandbox/user_namespace.hpp>
 #include <imgscap/scan/evaluate.hpp>
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/atomic_file.hpp>
@@ -44,12 +45,20 @@ std::string layer_context(const image::Image& img, std::size_t index) {
   return fmt::format("layer {} ({})", index + 1, img.layers[index].digest.short_str());
 }
 
-// Applies every layer in order onto the root; returns the special files not created.
-std::vector<rootfs::SkippedEntry> unpack(image::Source& source, const image::Image& img,
-                                         const util::Fd& root, util::Progress& progress) {
-  std::vector<rootfs::SkippedEntry> skipped;
+struct Unpacked {
+  std::vector<rootfs::SkippedEntry> skipped;  // special files not created
+  std::uint64_t unmapped_owners = 0;          // entries whose owner the namespace cannot hold
+};
+
+// Applies every layer in order onto the root.
+Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& root,
+                const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress) {
+  Unpacked unpacked;
   rootfs::ApplyOptions apply_options;
-  apply_options.preserve_ownership = ::geteuid() == 0;
+  apply_options.preserve_ownership = ns ? ns->keeps_ownership() : ::geteuid() == 0;
+  if (ns) {
+    apply_options.owner_id_limit = ns->mapped_ids;
+  }
   apply_options.on_progress = [&progress](std::uint64_t bytes) { progress.layer_bytes(bytes); };
   apply_options.interrupted = [] { return util::pending_signal() != 0; };
   for (std::size_t i = 0; i < img.layers.size(); ++i) {
@@ -58,7 +67,8 @@ std::vector<rootfs::SkippedEntry> unpack(image::Source& source, const image::Ima
     try {
       auto stream = source.open_layer(img, i);
       auto stats = rootfs::apply_layer(root, *stream, apply_options);
-      skipped.insert(skipped.end(), stats.skipped.begin(), stats.skipped.end());
+      unpacked.skipped.insert(unpacked.skipped.end(), stats.skipped.begin(), stats.skipped.end());
+      unpacked.unmapped_owners += stats.unmapped_owners;
     } catch (const Error& e) {
       util::throw_if_interrupted();
       const std::string message = e.what();
@@ -68,7 +78,7 @@ std::vector<rootfs::SkippedEntry> unpack(image::Source& source, const image::Ima
       throw Error(layer_context(img, i) + ": " + message, e.code());
     }
   }
-  return skipped;
+  return unpacked;
 }
 
 report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img) {
@@ -128,6 +138,13 @@ std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
                      skipped.size() > 5 ? ", ..." : "");
 }
 
+report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns) {
+  if (!ns) {
+    return {false, "none (--unsafe-no-sandbox): the probes saw the host", true, ""};
+  }
+  return {true, ns->description, ns->keeps_ownership(), ns->limitation};
+}
+
 }  // namespace
 
 int run_scan(const ScanOptions& options, const Streams& streams) {
@@ -143,6 +160,11 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   clock.start();
   auto source = image::Source::open(reference);
   const auto img = source->resolve();
+  std::optional<sandbox::UserNamespace> ns;
+  if (!options.unsafe_no_sandbox) {
+    ns = sandbox::enter_user_namespace();
+    spdlog::debug("user namespace: {}", ns->description);
+  }
   auto workdir = rootfs::WorkDir::create(options.workdir);
   if (options.keep_rootfs) {
     workdir.keep();
@@ -151,15 +173,19 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   }
   spdlog::debug("work directory {}", workdir.path().string());
   const auto root = rootfs::open_root(workdir.rootfs());
-  const auto skipped = unpack(*source, img, root, *progress);
+  const auto unpacked = unpack(*source, img, root, ns, *progress);
   clock.stop("unpack");
 
   util::throw_if_interrupted();
   const auto os = scan::read_os_release(root);
-  const auto [marker, marker_origin] = scan::mark_as_container(root);
+  const auto image_marker = scan::find_container_marker(root);
   scan::Target target;
   target.rootfs = workdir.rootfs();
   target.private_dir = workdir.private_dir();
+  target.layer_dir = workdir.layer_dir();
+  target.staging_dir = workdir.staging_dir();
+  target.isolated = !options.unsafe_no_sandbox;
+  target.add_container_marker = !image_marker;
   target.label = target_label(reference, img);
   target.env = img.config.env;
   target.packages = scan::find_package_databases(root);
@@ -193,14 +219,21 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   summary.tailoring_file =
       options.tailoring_file ? fs::absolute(*options.tailoring_file).string() : "";
   summary.target_label = target.label;
-  summary.container_marker = marker;
-  summary.container_marker_origin = marker_origin;
+  summary.container_marker = outcome.container_marker;
+  summary.container_marker_origin = image_marker ? "image" : "imgscap";
+  summary.sandbox = sandbox_facts(ns);
+  if (unpacked.unmapped_owners > 0) {
+    summary.notes.push_back(fmt::format(
+        "{} files have owners beyond the {} ids this user namespace maps; they belong to root "
+        "in the scanned tree",
+        unpacked.unmapped_owners, ns ? ns->mapped_ids : 0));
+  }
   summary.fail_on = options.fail_on;
   summary.results = content.kind == scan::ContentKind::oval
                         ? report::read_oval_results(outcome.results_file)
                         : report::read_arf(outcome.results_file);
-  if (!skipped.empty()) {
-    summary.notes.push_back(skipped_note(skipped));
+  if (!unpacked.skipped.empty()) {
+    summary.notes.push_back(skipped_note(unpacked.skipped));
   }
   if (const auto counts = summary.results.counts();
       !counts.contains("pass") && !counts.contains("fail") && !counts.contains("error")) {

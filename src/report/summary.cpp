@@ -135,6 +135,13 @@ std::string render_text(const Summary& s) {
                      : fmt::format("evaluated as a container (/{} {})", s.container_marker,
                                    s.container_marker_origin == "image" ? "present in the image"
                                                                         : "added by imgscap"));
+  add("Sandbox:", s.sandbox.isolated ? fmt::format("isolated ({})", s.sandbox.user_namespace)
+                                     : s.sandbox.user_namespace);
+  if (!s.sandbox.ownership_kept) {
+    add("Warning:", fmt::format("file owners in the scanned tree are not the image's ({}): "
+                                "results about file ownership and setuid/setgid files may be wrong",
+                                s.sandbox.ownership_limit));
+  }
   add("Results:", counts_line(s.results.counts()));
   for (const auto& note : s.notes) {
     add("Note:", note);
@@ -201,6 +208,11 @@ nlohmann::json to_json(const Summary& s) {
         {"container_marker", s.container_marker.empty() ? nlohmann::json(nullptr)
                                                         : nlohmann::json("/" + s.container_marker)},
         {"container_marker_origin", s.container_marker_origin}}},
+      {"sandbox",
+       {{"isolated", s.sandbox.isolated},
+        {"user_namespace", s.sandbox.user_namespace},
+        {"ownership_kept", s.sandbox.ownership_kept},
+        {"ownership_limit", s.sandbox.ownership_limit}}},
       {"test_result_id", s.results.test_result_id},
       {"counts", s.results.counts()},
       {"failed_rules", failed},

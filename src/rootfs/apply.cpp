@@ -253,6 +253,11 @@ class Applier {
     if (uid < 0 || gid < 0 || uid > k_max_id || gid > k_max_id) {
       fail("owner {}:{} is out of range", uid, gid);
     }
+    if (static_cast<std::uint64_t>(uid) >= m_options.owner_id_limit ||
+        static_cast<std::uint64_t>(gid) >= m_options.owner_id_limit) {
+      ++m_stats.unmapped_owners;
+      return;
+    }
     if (::fchownat(parent.get(), base.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid),
                    AT_SYMLINK_NOFOLLOW) != 0) {
       fail("cannot set owner: {}", errno_text(errno));

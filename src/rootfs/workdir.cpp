@@ -30,7 +30,8 @@ WorkDir WorkDir::create(const std::optional<std::filesystem::path>& parent) {
   }
   ::chmod(pattern.c_str(), 0700);
   WorkDir dir{std::filesystem::path(pattern)};
-  for (const auto& sub : {dir.rootfs(), dir.private_dir(), dir.results_dir()}) {
+  for (const auto& sub :
+       {dir.rootfs(), dir.private_dir(), dir.results_dir(), dir.layer_dir(), dir.staging_dir()}) {
     if (::mkdir(sub.c_str(), 0700) != 0) {
       fail("cannot create {}: {}", sub.string(), errno_text(errno));
     }

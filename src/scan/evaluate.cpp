@@ -1,21 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-// The evaluation environment and the libopenscap calls made inside the evaluation child.
+// The libopenscap sessions run inside the evaluation child: XCCDF (datastream or benchmark) with
+// ARF and the HTML report, or plain OVAL with OVAL results and the OVAL report.
 #include "child.hpp"
+#include "environment.hpp"
+#include "oscap_session.hpp"
 
 #include <imgscap/scan/evaluate.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/phase_clock.hpp>
-
-#include "oscap_headers.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <memory>
-#include <random>
 
 namespace imgscap::scan {
 namespace {
@@ -23,93 +21,19 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* k_product_cpe = "cpe:/a:imgscap:imgscap:" IMGSCAP_VERSION;
-constexpr const char* k_canary_def_dpkg = "oval:imgscap.probecheck:def:1";
-constexpr const char* k_canary_def_rpm = "oval:imgscap.probecheck:def:2";
+constexpr const char* k_arf = "arf.xml";
+constexpr const char* k_oval_results = "oval-results.xml";
+constexpr const char* k_report = "report.html";
 
-struct XccdfSessionFree {
-  void operator()(xccdf_session* session) const noexcept { xccdf_session_free(session); }
-};
-struct OvalSessionFree {
-  void operator()(oval_session* session) const noexcept { oval_session_free(session); }
-};
-using XccdfSessionPtr = std::unique_ptr<xccdf_session, XccdfSessionFree>;
-using OvalSessionPtr = std::unique_ptr<oval_session, OvalSessionFree>;
-
-// libopenscap's pending error for this thread, or `fallback`.
-std::string oscap_error_text(std::string_view fallback) {
-  if (oscap_err()) {
-    char* text = oscap_err_get_full_error();
-    std::string message = text != nullptr ? text : std::string(fallback);
-    std::free(text);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
-      message.pop_back();
-    }
-    return message;
+// The content's directory (an XCCDF benchmark names its OVAL and CPE files beside it), the
+// tailoring file's, and the results directory.
+std::vector<sandbox::Bind> request_binds(const EvalRequest& request) {
+  std::vector<sandbox::Bind> binds = {{request.content.path.parent_path(), "content", false},
+                                      {request.results_dir, "results", true}};
+  if (request.tailoring_file) {
+    binds.push_back({fs::absolute(*request.tailoring_file).parent_path(), "tailoring", false});
   }
-  return std::string(fallback);
-}
-
-[[noreturn]] void fail_oscap(std::string_view what) {
-  throw Error(fmt::format("{}: {}", what, oscap_error_text("libopenscap gave no reason")));
-}
-
-void write_text(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) {
-    fail("cannot write {}", path.string());
-  }
-}
-
-fs::path apt_config_path(const Target& target) { return target.private_dir / "apt.conf"; }
-fs::path home_path(const Target& target) { return target.private_dir / "home"; }
-
-// A Dir::Cache under the root that cannot exist there, so apt keeps its caches in memory.
-std::string unreachable_cache_dir() {
-  std::random_device random;
-  return fmt::format("/nonexistent-imgscap-{:08x}{:08x}/cache", random(), random());
-}
-
-std::string apt_configuration(const Target& target) {
-  const auto& arch = target.packages.dpkg_architecture;
-  const auto empty_parts = (target.private_dir / "apt.conf.d").string();
-  std::string text;
-  text += fmt::format("Dir::Etc::Parts \"{}\";\n", empty_parts);
-  text += "Dir::Etc::main \"/dev/null\";\n";
-  text += "Dir::Etc::SourceList \"/nonexistent-imgscap/sources.list\";\n";
-  text += "Dir::Etc::SourceParts \"/nonexistent-imgscap/sources.list.d\";\n";
-  text += fmt::format("Dir::Cache \"{}\";\n", unreachable_cache_dir());
-  if (!arch.empty()) {
-    text +=
-        fmt::format("APT::Architecture \"{}\";\nAPT::Architectures {{ \"{}\"; }};\n", arch, arch);
-  }
-  return text;
-}
-
-std::string join_env(const std::vector<std::string>& env) {
-  std::string joined;
-  for (const auto& entry : env) {
-    if (entry.find('\n') != std::string::npos) {
-      continue;  // cannot be represented in OSCAP_CONTAINER_VARS
-    }
-    joined += entry;
-    joined.push_back('\n');
-  }
-  // An empty value makes the probe fall back to <root>/proc, which an image has not: an error
-  // for every environment rule. A lone newline means "no variables".
-  return joined.empty() ? std::string("\n") : joined;
-}
-
-// Runs in the child: the process environment libopenscap reads.
-void enter_environment(const Target& target) {
-  ::setenv("OSCAP_PROBE_ROOT", target.rootfs.c_str(), 1);
-  ::setenv("OSCAP_EVALUATION_TARGET", target.label.c_str(), 1);
-  ::setenv("OSCAP_CONTAINER_VARS", join_env(target.env).c_str(), 1);
-  ::setenv("APT_CONFIG", apt_config_path(target).c_str(), 1);
-  ::setenv("HOME", home_path(target).c_str(), 1);
-  ::setenv("TMPDIR", (target.private_dir / "tmp").c_str(), 1);
-  ::unsetenv("OSCAP_FULL_VALIDATION");
-  oscap_init();
+  return binds;
 }
 
 // The child's last message: what it produced, with time and peak memory per phase.
@@ -196,16 +120,20 @@ void generate_report(const fs::path& xml, const char* stylesheet, const fs::path
 }
 
 void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
-  enter_environment(target);
+  const auto entered = enter_evaluation(target, request_binds(request));
+  const auto& view = entered.view;
   nlohmann::json done;
+  done["container_marker"] = entered.marker;
   util::PhaseClock clock;
-  XccdfSessionPtr session(xccdf_session_new(request.content.path.c_str()));
+  const auto content = view.place("content") / request.content.path.filename();
+  XccdfSessionPtr session(xccdf_session_new(content.c_str()));
   if (!session) {
     fail_oscap(fmt::format("cannot open content {}", request.content.path.string()));
   }
   xccdf_session_set_validation(session.get(), true, false);
   if (request.tailoring_file) {
-    xccdf_session_set_user_tailoring_file(session.get(), request.tailoring_file->c_str());
+    const auto tailoring = view.place("tailoring") / request.tailoring_file->filename();
+    xccdf_session_set_user_tailoring_file(session.get(), tailoring.c_str());
   }
   xccdf_session_set_product_cpe(session.get(), k_product_cpe);
   if (xccdf_session_load(session.get()) != 0) {
@@ -227,7 +155,7 @@ void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
   clock.stop("evaluate");
 
   clock.start();
-  const auto arf = request.results_dir / "arf.xml";
+  const auto arf = view.place("results") / k_arf;
   xccdf_session_set_arf_export(session.get(), arf.c_str());
   if (xccdf_session_export_oval(session.get()) != 0) {
     fail_oscap("cannot export OVAL results");
@@ -242,27 +170,28 @@ void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
   clock.stop("arf");
 
   clock.start();
-  const auto html = request.results_dir / "report.html";
+  const auto html = view.place("results") / k_report;
   generate_report(arf, "xccdf-report.xsl", html,
                   {"result-id", result_id.c_str(), "show", "", "profile", profile_id.c_str(),
                    "oval-template", "", "sce-template", "", "verbosity", ""});
   clock.stop("html");
-  done["results_file"] = arf.string();
-  done["report_file"] = html.string();
   send_done(fd, done, clock);
 }
 
 void evaluate_oval(int fd, const Target& target, const EvalRequest& request) {
-  enter_environment(target);
+  const auto entered = enter_evaluation(target, request_binds(request));
+  const auto& view = entered.view;
   nlohmann::json done;
+  done["container_marker"] = entered.marker;
   util::PhaseClock clock;
-  OvalSessionPtr session(oval_session_new(request.content.path.c_str()));
+  const auto content = view.place("content") / request.content.path.filename();
+  OvalSessionPtr session(oval_session_new(content.c_str()));
   if (!session) {
     fail_oscap(fmt::format("cannot open content {}", request.content.path.string()));
   }
   oval_session_set_validation(session.get(), true, false);
-  const auto results = request.results_dir / "oval-results.xml";
-  const auto html = request.results_dir / "report.html";
+  const auto results = view.place("results") / k_oval_results;
+  const auto html = view.place("results") / k_report;
   oval_session_set_results_export(session.get(), results.c_str());
   oval_session_set_report_export(session.get(), html.c_str());
   if (oval_session_load(session.get()) != 0) {
@@ -281,126 +210,10 @@ void evaluate_oval(int fd, const Target& target, const EvalRequest& request) {
   clock.stop("results");
   done["profile_id"] = "";
   done["profile_title"] = "";
-  done["results_file"] = results.string();
-  done["report_file"] = html.string();
   send_done(fd, done, clock);
 }
 
-std::string canary_definitions(const PackageDatabases& packages) {
-  std::string definitions;
-  std::string tests;
-  std::string objects;
-  if (!packages.dpkg_probe_package.empty()) {
-    definitions += fmt::format(
-        R"(<definition class="inventory" id="{}" version="1"><metadata><title>dpkg database readable</title><description>imgscap probe check</description></metadata><criteria><criterion test_ref="oval:imgscap.probecheck:tst:1"/></criteria></definition>)",
-        k_canary_def_dpkg);
-    tests +=
-        R"(<linux:dpkginfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:1" version="1" comment="package installed"><linux:object object_ref="oval:imgscap.probecheck:obj:1"/></linux:dpkginfo_test>)";
-    objects += fmt::format(
-        R"(<linux:dpkginfo_object id="oval:imgscap.probecheck:obj:1" version="1"><linux:name>{}</linux:name></linux:dpkginfo_object>)",
-        packages.dpkg_probe_package);
-  }
-  std::string variables;
-  if (packages.rpm == RpmBackend::sqlite || packages.rpm == RpmBackend::bdb) {
-    // Listing works without the database's indexes but lookups by name (what CVE content
-    // does) do not, so look every listed name up again by name.
-    definitions += fmt::format(
-        R"(<definition class="inventory" id="{}" version="1"><metadata><title>rpm database readable</title><description>imgscap probe check</description></metadata><criteria><criterion test_ref="oval:imgscap.probecheck:tst:2"/><criterion test_ref="oval:imgscap.probecheck:tst:3"/></criteria></definition>)",
-        k_canary_def_rpm);
-    tests +=
-        R"(<linux:rpminfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:2" version="1" comment="packages listed"><linux:object object_ref="oval:imgscap.probecheck:obj:2"/></linux:rpminfo_test>)"
-        R"(<linux:rpminfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:3" version="1" comment="listed packages found by name"><linux:object object_ref="oval:imgscap.probecheck:obj:3"/></linux:rpminfo_test>)";
-    objects +=
-        R"(<linux:rpminfo_object id="oval:imgscap.probecheck:obj:2" version="1"><linux:name operation="pattern match">.</linux:name></linux:rpminfo_object>)"
-        R"(<linux:rpminfo_object id="oval:imgscap.probecheck:obj:3" version="1"><linux:name var_ref="oval:imgscap.probecheck:var:1" var_check="at least one"/></linux:rpminfo_object>)";
-    variables +=
-        R"(<local_variable id="oval:imgscap.probecheck:var:1" datatype="string" version="1" comment="listed names"><object_component item_field="name" object_ref="oval:imgscap.probecheck:obj:2"/></local_variable>)";
-  }
-  return fmt::format(
-      R"(<?xml version="1.0" encoding="UTF-8"?>
-<oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5" xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5" xmlns:linux="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux">
-<generator><oval:product_name>imgscap</oval:product_name><oval:schema_version>5.11.2</oval:schema_version><oval:timestamp>2026-01-01T00:00:00</oval:timestamp></generator>
-<definitions>{}</definitions><tests>{}</tests><objects>{}</objects>{}
-</oval_definitions>
-)",
-      definitions, tests, objects,
-      variables.empty() ? std::string() : "<variables>" + variables + "</variables>");
-}
-
-void run_canary(int fd, const Target& target, const fs::path& file,
-                const std::vector<const char*>& ids) {
-  enter_environment(target);
-  OvalSessionPtr session(oval_session_new(file.c_str()));
-  if (!session || oval_session_load(session.get()) != 0) {
-    fail_oscap("cannot load the package probe check");
-  }
-  nlohmann::json done;
-  for (const char* id : ids) {
-    oval_result_t result = OVAL_RESULT_NOT_EVALUATED;
-    if (oval_session_evaluate_id(session.get(), id, &result) == 0) {
-      done[id] = oval_result_get_text(result);
-    }
-  }
-  send_line(fd, "done", done.dump());
-}
-
-void check_canary_result(const nlohmann::json& results, const char* id, std::string_view what) {
-  if (!results.contains(id)) {
-    fail("the {} could not be checked: the probe check was not evaluated", what);
-  }
-  const std::string result = results[id];
-  if (result != "true") {
-    fail(
-        "the OpenSCAP package probe cannot read the {} (probe check result: {}); package "
-        "rules would silently report every package as not installed",
-        what, result);
-  }
-}
-
 }  // namespace
-
-void prepare_environment(const Target& target) {
-  fs::create_directories(target.private_dir / "apt.conf.d");
-  fs::create_directories(home_path(target));
-  fs::create_directories(target.private_dir / "tmp");
-  write_text(apt_config_path(target), apt_configuration(target));
-  write_text(home_path(target) / ".rpmmacros", "%_dbpath /var/lib/rpm\n");
-}
-
-void check_package_probes(const Target& target) {
-  const auto& packages = target.packages;
-  if (packages.rpm == RpmBackend::ndb) {
-    fail(
-        "the image's rpm database (var/lib/rpm/Packages.db, ndb format) cannot be read by "
-        "this host's librpm; package rules cannot be evaluated");
-  }
-  const bool dpkg = !packages.dpkg_probe_package.empty();
-  const bool rpm = packages.rpm != RpmBackend::none;
-  if (!dpkg && !rpm) {
-    return;
-  }
-  const auto file = target.private_dir / "probe-check.xml";
-  write_text(file, canary_definitions(packages));
-  std::vector<const char*> ids;
-  if (dpkg) {
-    ids.push_back(k_canary_def_dpkg);
-  }
-  if (rpm) {
-    ids.push_back(k_canary_def_rpm);
-  }
-  const auto done = run_in_child([&](int fd) { run_canary(fd, target, file, ids); },
-                                 target.private_dir / "probe-check.log",
-                                 [](std::string_view, std::string_view) {});
-  const auto results = nlohmann::json::parse(done);
-  if (dpkg) {
-    check_canary_result(results, k_canary_def_dpkg, "dpkg database (var/lib/dpkg/status)");
-  }
-  if (rpm) {
-    check_canary_result(
-        results, k_canary_def_rpm,
-        fmt::format("rpm database (var/lib/rpm, {})", rpm_backend_name(packages.rpm)));
-  }
-}
 
 EvalOutcome evaluate(const Target& target, const EvalRequest& request, util::Progress& progress) {
   std::size_t rules_done = 0;
@@ -423,8 +236,10 @@ EvalOutcome evaluate(const Target& target, const EvalRequest& request, util::Pro
   EvalOutcome outcome;
   outcome.profile_id = done.value("profile_id", "");
   outcome.profile_title = done.value("profile_title", "");
-  outcome.results_file = done.value("results_file", "");
-  outcome.report_file = done.value("report_file", "");
+  outcome.results_file =
+      request.results_dir / (request.content.kind == ContentKind::oval ? k_oval_results : k_arf);
+  outcome.report_file = request.results_dir / k_report;
+  outcome.container_marker = done.value("container_marker", "");
   outcome.seconds = done["seconds"].get<std::map<std::string, double>>();
   outcome.peak_rss_kb = done["peak_rss_kb"].get<std::map<std::string, long>>();
   return outcome;

@@ -141,27 +141,37 @@ std::string dpkg_architecture_for(std::string_view oci_architecture, std::string
   return std::string(oci_architecture);
 }
 
-std::pair<std::string, std::string> mark_as_container(const util::Fd& root) {
+std::optional<std::string> find_container_marker(const util::Fd& root) {
   for (const char* marker : {"run/.containerenv", ".dockerenv"}) {
     if (rootfs::exists_in_root(root, marker)) {
-      return {marker, "image"};
+      return marker;
     }
   }
+  return std::nullopt;
+}
+
+namespace {
+
+// Creates an empty `name` in `dir`; one that exists already counts.
+bool create_marker(const util::Fd& dir, const char* name) {
+  const util::Fd marker(
+      ::openat(dir.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  return marker.valid() || errno == EEXIST;
+}
+
+}  // namespace
+
+std::string add_container_marker(const util::Fd& root) {
   ::mkdirat(root.get(), "run", 0755);  // may exist already (also as an in-image symlink)
-  if (const auto run = rootfs::open_in_root(root, "run", O_PATH | O_DIRECTORY)) {
-    util::Fd marker(::openat(run.get(), ".containerenv",
-                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (marker) {
-      return {"run/.containerenv", "imgscap"};
-    }
+  if (const auto run = rootfs::open_in_root(root, "run", O_PATH | O_DIRECTORY);
+      run && create_marker(run, ".containerenv")) {
+    return "run/.containerenv";
   }
-  // run/ is unusable (e.g. a dangling in-image symlink): the other marker SSG recognises.
-  util::Fd marker(::openat(root.get(), ".dockerenv",
-                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!marker) {
+  // run/ is unusable: the other marker SSG recognises, at the root itself.
+  if (!create_marker(root, ".dockerenv")) {
     fail("cannot mark the root as a container: {}", errno_text(errno));
   }
-  return {".dockerenv", "imgscap"};
+  return ".dockerenv";
 }
 
 }  // namespace imgscap::scan

@@ -34,6 +34,9 @@ class EvaluateTest : public ::testing::Test {
     m_dir = pattern;
     m_target.rootfs = m_dir / "root";
     m_target.private_dir = m_dir / "eval";
+    m_target.layer_dir = m_dir / "layer";
+    m_target.staging_dir = m_dir / "sandbox";
+    fs::create_directories(m_target.staging_dir);
     m_target.label = "unit-test-image";
     fs::create_directories(m_target.rootfs / "etc");
     write("etc/os-release", "ID=debian\nVERSION_ID=\"11\"\n");

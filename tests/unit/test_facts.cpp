@@ -94,34 +94,35 @@ TEST_F(RootTest, FindsRpmBackends) {
   EXPECT_EQ(find_package_databases(root).rpm, RpmBackend::sqlite);
 }
 
-TEST_F(RootTest, ContainerMarkerIsAddedOnceAndRecorded) {
+TEST_F(RootTest, ContainerMarkerIsAddedOnce) {
   const auto root = rootfs::open_root(m_dir / "root");
-  EXPECT_EQ(mark_as_container(root),
-            std::make_pair(std::string("run/.containerenv"), std::string("imgscap")));
+  EXPECT_EQ(find_container_marker(root), std::nullopt);
+  EXPECT_EQ(add_container_marker(root), "run/.containerenv");
   EXPECT_TRUE(fs::exists(m_dir / "root/run/.containerenv"));
-  EXPECT_EQ(mark_as_container(root).second, "image") << "an existing marker is reused";
+  EXPECT_EQ(add_container_marker(root), "run/.containerenv") << "a second evaluation reuses it";
+  EXPECT_EQ(find_container_marker(root), "run/.containerenv");
 }
 
-TEST_F(RootTest, ImageMarkerIsKept) {
+TEST_F(RootTest, ImageMarkerIsFound) {
   std::ofstream(m_dir / "root/.dockerenv") << "";
   const auto root = rootfs::open_root(m_dir / "root");
-  EXPECT_EQ(mark_as_container(root),
-            std::make_pair(std::string(".dockerenv"), std::string("image")));
+  EXPECT_EQ(find_container_marker(root), ".dockerenv");
   EXPECT_FALSE(fs::exists(m_dir / "root/run"));
 }
 
 TEST_F(RootTest, DanglingRunSymlinkFallsBackToDockerenvInsideTheRoot) {
   fs::create_symlink("/var/run", m_dir / "root/run");  // var/run absent in the image
   const auto root = rootfs::open_root(m_dir / "root");
-  EXPECT_EQ(mark_as_container(root).first, ".dockerenv");
+  EXPECT_EQ(add_container_marker(root), ".dockerenv");
   EXPECT_TRUE(fs::exists(m_dir / "root/.dockerenv"));
+  EXPECT_EQ(add_container_marker(root), ".dockerenv");
 }
 
 TEST_F(RootTest, RunSymlinkToHostDirectoryStaysInside) {
   fs::create_directories(m_dir / "hostrun");
   fs::create_symlink(m_dir / "hostrun", m_dir / "root/run");
   const auto root = rootfs::open_root(m_dir / "root");
-  mark_as_container(root);
+  add_container_marker(root);
   EXPECT_FALSE(fs::exists(m_dir / "hostrun/.containerenv")) << "marker written outside the root";
 }
 

@@ -25,6 +25,7 @@ struct ScanOptions {
   OutputFormat format = OutputFormat::text;
   bool quiet = false;
   bool keep_rootfs = false;
+  bool unsafe_no_sandbox = false;  // evaluate on the host, without namespaces (see the man page)
 };
 
 // Runs a scan and prints the summary; returns the exit code (0 compliant, 2 non-compliant).

@@ -47,6 +47,13 @@ struct OsFacts {
   std::string pretty_name;
 };
 
+struct SandboxFacts {
+  bool isolated = true;         // evaluated in the sandbox
+  std::string user_namespace;   // how ids are mapped (or why there is no sandbox)
+  bool ownership_kept = true;   // the tree holds the image's file owners
+  std::string ownership_limit;  // why not, when not
+};
+
 struct Summary {
   ImageFacts image;
   OsFacts os;
@@ -59,6 +66,7 @@ struct Summary {
   std::string target_label;
   std::string container_marker;         // the marker file the evaluation saw, "" when none
   std::string container_marker_origin;  // "image" (already there) or "imgscap"
+  SandboxFacts sandbox;
   FailOn fail_on = FailOn::low;
   Results results;
   std::map<std::string, std::string> files;  // kind -> path written

@@ -20,6 +20,9 @@ constexpr std::size_t k_max_path_depth = 256;
 
 struct ApplyOptions {
   bool preserve_ownership = false;  // lchown entries to their uid/gid (needs root)
+  // Owners at or above this id cannot be represented (a user namespace maps fewer ids): such
+  // entries keep the unpacking user as owner and are counted in ApplyStats::unmapped_owners.
+  std::uint64_t owner_id_limit = 0xFFFFFFFFULL;
   // Called with bytes of tar consumed so far, for progress. May be empty.
   std::function<void(std::uint64_t)> on_progress;
   // Checked between entries; when it returns true, apply() throws imgscap::Error "interrupted".
@@ -38,6 +41,7 @@ struct ApplyStats {
   std::uint64_t entries = 0;
   std::uint64_t bytes_written = 0;
   std::vector<SkippedEntry> skipped;
+  std::uint64_t unmapped_owners = 0;  // entries whose owner was not representable
 };
 
 // Reads `layer` (a tar stream) to its end and applies it on `root` (a directory fd).

@@ -23,6 +23,9 @@ class WorkDir {
   [[nodiscard]] std::filesystem::path rootfs() const { return m_path / "rootfs"; }
   [[nodiscard]] std::filesystem::path private_dir() const { return m_path / "eval"; }
   [[nodiscard]] std::filesystem::path results_dir() const { return m_path / "results"; }
+  // The throwaway layer over the root (overlay upper/work) and the sandbox root's mount point.
+  [[nodiscard]] std::filesystem::path layer_dir() const { return m_path / "layer"; }
+  [[nodiscard]] std::filesystem::path staging_dir() const { return m_path / "sandbox"; }
   // Do not remove the directory when this object goes away.
   void keep() noexcept { m_keep = true; }
 

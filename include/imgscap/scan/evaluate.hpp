@@ -16,13 +16,21 @@
 
 namespace imgscap::scan {
 
-// Where and how to evaluate. All paths absolute.
+// Where and how to evaluate. All paths absolute, on the host.
 struct Target {
-  std::filesystem::path rootfs;       // the unpacked image
-  std::filesystem::path private_dir;  // imgscap's own files for the evaluation (apt.conf, HOME)
-  std::string label;                  // OSCAP_EVALUATION_TARGET, shown in the results
-  std::vector<std::string> env;       // the image config's Env, as container variables
+  std::filesystem::path rootfs;       // the image tree; never modified when isolated
+  std::filesystem::path private_dir;  // imgscap's files for the evaluation (apt.conf, HOME, logs)
+  std::filesystem::path layer_dir;    // the throwaway layer over rootfs (overlay upper/work)
+  std::filesystem::path staging_dir;  // an empty directory the sandbox root is mounted on
+  // Evaluate in the sandbox (sandbox::enter). false: --unsafe-no-sandbox, the probes work on
+  // rootfs itself and see the host.
+  bool isolated = true;
+  std::string sandbox_name;      // the sandbox's private directory (prepare_environment sets it)
+  std::string label;             // OSCAP_EVALUATION_TARGET and the sandbox's host name
+  std::vector<std::string> env;  // the image config's Env, as container variables
   PackageDatabases packages;
+  // Whether the image has no container marker of its own, so the evaluation adds one.
+  bool add_container_marker = true;
 };
 
 struct EvalRequest {
@@ -39,11 +47,12 @@ struct EvalOutcome {
   std::filesystem::path report_file;        // HTML report
   std::map<std::string, double> seconds;    // "load", "evaluate", "arf"/"results", "html"
   std::map<std::string, long> peak_rss_kb;  // the child's peak memory by the end of each phase
+  std::string container_marker;  // the marker the evaluation saw ("run/.containerenv"...), or ""
 };
 
 // Writes the environment files (apt configuration, HOME with .rpmmacros) into
-// target.private_dir. Does not touch the root.
-void prepare_environment(const Target& target);
+// target.private_dir and names the sandbox's private directory. Does not touch the root.
+void prepare_environment(Target& target);
 
 // Checks in a child process that the package probes can read the image's package databases
 // (a probe that cannot read one reports every package as absent). Throws imgscap::Error naming

@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 
 namespace imgscap::scan {
 
@@ -47,10 +46,12 @@ void parse_dpkg_status(std::string_view status, PackageDatabases& out);
 // The dpkg architecture for an OCI architecture ("amd64", "arm64", "arm"+"v7" -> "armhf", ...).
 std::string dpkg_architecture_for(std::string_view oci_architecture, std::string_view variant);
 
-// Marks the root as a container, as SSG's "machine" platform checks tell containers from
-// machines by /run/.containerenv or /.dockerenv: creates run/.containerenv (or /.dockerenv when
-// run/ is unusable) unless the image already has a marker. Returns {marker path, origin} with
-// origin "image" or "imgscap".
-std::pair<std::string, std::string> mark_as_container(const util::Fd& root);
+// SSG's "machine" platform tells containers from machines by /run/.containerenv or /.dockerenv.
+// The marker the image itself has, if any.
+std::optional<std::string> find_container_marker(const util::Fd& root);
+
+// Marks the root as a container: creates run/.containerenv, or /.dockerenv when run/ is
+// unusable (e.g. a dangling in-image symlink); a marker already there counts. Returns its path.
+std::string add_container_marker(const util::Fd& root);
 
 }  // namespace imgscap::scan

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: Apache-2.0
+// The package-probe check: before trusting dpkginfo/rpminfo results, ask the probes in the same
+// environment for packages the image is known to have. A probe that cannot read a database
+// reports every package as absent, which content would take as "not installed".
+#include "child.hpp"
+#include "environment.hpp"
+#include "oscap_session.hpp"
+
+#include <imgscap/scan/evaluate.hpp>
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/files.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+namespace imgscap::scan {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* k_canary_def_dpkg = "oval:imgscap.probecheck:def:1";
+constexpr const char* k_canary_def_rpm = "oval:imgscap.probecheck:def:2";
+constexpr const char* k_check_file = "probe-check.xml";
+
+std::string canary_definitions(const PackageDatabases& packages) {
+  std::string definitions;
+  std::string tests;
+  std::string objects;
+  if (!packages.dpkg_probe_package.empty()) {
+    definitions += fmt::format(
+        R"(<definition class="inventory" id="{}" version="1"><metadata><title>dpkg database readable</title><description>imgscap probe check</description></metadata><criteria><criterion test_ref="oval:imgscap.probecheck:tst:1"/></criteria></definition>)",
+        k_canary_def_dpkg);
+    tests +=
+        R"(<linux:dpkginfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:1" version="1" comment="package installed"><linux:object object_ref="oval:imgscap.probecheck:obj:1"/></linux:dpkginfo_test>)";
+    objects += fmt::format(
+        R"(<linux:dpkginfo_object id="oval:imgscap.probecheck:obj:1" version="1"><linux:name>{}</linux:name></linux:dpkginfo_object>)",
+        packages.dpkg_probe_package);
+  }
+  std::string variables;
+  if (packages.rpm == RpmBackend::sqlite || packages.rpm == RpmBackend::bdb) {
+    // Listing works without the database's indexes but lookups by name (what CVE content
+    // does) do not, so look every listed name up again by name.
+    definitions += fmt::format(
+        R"(<definition class="inventory" id="{}" version="1"><metadata><title>rpm database readable</title><description>imgscap probe check</description></metadata><criteria><criterion test_ref="oval:imgscap.probecheck:tst:2"/><criterion test_ref="oval:imgscap.probecheck:tst:3"/></criteria></definition>)",
+        k_canary_def_rpm);
+    tests +=
+        R"(<linux:rpminfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:2" version="1" comment="packages listed"><linux:object object_ref="oval:imgscap.probecheck:obj:2"/></linux:rpminfo_test>)"
+        R"(<linux:rpminfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:3" version="1" comment="listed packages found by name"><linux:object object_ref="oval:imgscap.probecheck:obj:3"/></linux:rpminfo_test>)";
+    objects +=
+        R"(<linux:rpminfo_object id="oval:imgscap.probecheck:obj:2" version="1"><linux:name operation="pattern match">.</linux:name></linux:rpminfo_object>)"
+        R"(<linux:rpminfo_object id="oval:imgscap.probecheck:obj:3" version="1"><linux:name var_ref="oval:imgscap.probecheck:var:1" var_check="at least one"/></linux:rpminfo_object>)";
+    variables +=
+        R"(<local_variable id="oval:imgscap.probecheck:var:1" datatype="string" version="1" comment="listed names"><object_component item_field="name" object_ref="oval:imgscap.probecheck:obj:2"/></local_variable>)";
+  }
+  return fmt::format(
+      R"(<?xml version="1.0" encoding="UTF-8"?>
+<oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5" xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5" xmlns:linux="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux">
+<generator><oval:product_name>imgscap</oval:product_name><oval:schema_version>5.11.2</oval:schema_version><oval:timestamp>2026-01-01T00:00:00</oval:timestamp></generator>
+<definitions>{}</definitions><tests>{}</tests><objects>{}</objects>{}
+</oval_definitions>
+)",
+      definitions, tests, objects,
+      variables.empty() ? std::string() : "<variables>" + variables + "</variables>");
+}
+
+void run_canary(int fd, const Target& target, const std::vector<const char*>& ids) {
+  const auto entered = enter_evaluation(target, {});
+  const auto file = entered.view.place("eval") / k_check_file;
+  OvalSessionPtr session(oval_session_new(file.c_str()));
+  if (!session || oval_session_load(session.get()) != 0) {
+    fail_oscap("cannot load the package probe check");
+  }
+  nlohmann::json done;
+  for (const char* id : ids) {
+    oval_result_t result = OVAL_RESULT_NOT_EVALUATED;
+    if (oval_session_evaluate_id(session.get(), id, &result) == 0) {
+      done[id] = oval_result_get_text(result);
+    }
+  }
+  send_line(fd, "done", done.dump());
+}
+
+void check_canary_result(const nlohmann::json& results, const char* id, std::string_view what) {
+  if (!results.contains(id)) {
+    fail("the {} could not be checked: the probe check was not evaluated", what);
+  }
+  const std::string result = results[id];
+  if (result != "true") {
+    fail(
+        "the OpenSCAP package probe cannot read the {} (probe check result: {}); package "
+        "rules would silently report every package as not installed",
+        what, result);
+  }
+}
+
+}  // namespace
+
+void check_package_probes(const Target& target) {
+  const auto& packages = target.packages;
+  if (packages.rpm == RpmBackend::ndb) {
+    fail(
+        "the image's rpm database (var/lib/rpm/Packages.db, ndb format) cannot be read by "
+        "this host's librpm; package rules cannot be evaluated");
+  }
+  const bool dpkg = !packages.dpkg_probe_package.empty();
+  const bool rpm = packages.rpm != RpmBackend::none;
+  if (!dpkg && !rpm) {
+    return;
+  }
+  util::write_file(target.private_dir / k_check_file, canary_definitions(packages));
+  std::vector<const char*> ids;
+  if (dpkg) {
+    ids.push_back(k_canary_def_dpkg);
+  }
+  if (rpm) {
+    ids.push_back(k_canary_def_rpm);
+  }
+  const auto done = run_in_child([&](int fd) { run_canary(fd, target, ids); },
+                                 target.private_dir / "probe-check.log",
+                                 [](std::string_view, std::string_view) {});
+  const auto results = nlohmann::json::parse(done);
+  if (dpkg) {
+    check_canary_result(results, k_canary_def_dpkg, "dpkg database (var/lib/dpkg/status)");
+  }
+  if (rpm) {
+    check_canary_result(
+        results, k_canary_def_rpm,
+        fmt::format("rpm database (var/lib/rpm, {})", rpm_backend_name(packages.rpm)));
+  }
+}
+
+}  // namespace imgscap::scan
