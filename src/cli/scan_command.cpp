@@ -4,10 +4,13 @@
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/image/reference.hpp>
 #include <imgscap/image/source.hpp>
+#include <imgscap/report/checks.hpp>
+#include <imgscap/report/findings.hpp>
 #include <imgscap/report/results.hpp>
 #include <imgscap/rootfs/apply.hpp>
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/workdir.hpp>
+#include <imgscap/sandbox/sandbox.hpp>
 #include <imgscap/sandbox/user_namespace.hpp>
 #include <imgscap/scan/evaluate.hpp>
 #include <imgscap/scan/facts.hpp>
@@ -138,11 +141,165 @@ std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
                      skipped.size() > 5 ? ", ..." : "");
 }
 
+void add_notes(report::Summary& summary, const Unpacked& unpacked,
+               const std::optional<sandbox::UserNamespace>& ns, const report::BrokenProbes& broken,
+               scan::ContentKind kind) {
+  if (!unpacked.skipped.empty()) {
+    summary.notes.push_back(skipped_note(unpacked.skipped));
+  }
+  if (unpacked.unmapped_owners > 0) {
+    summary.notes.push_back(fmt::format(
+        "{} files have owners beyond the {} ids this user namespace maps; they belong to root "
+        "in the scanned tree",
+        unpacked.unmapped_owners, ns ? ns->mapped_ids : 0));
+  }
+  std::map<std::string, std::vector<std::string>> by_reason;
+  for (const auto& [probe, reason] : broken) {
+    by_reason[reason].push_back(probe);
+  }
+  for (const auto& [reason, probes] : by_reason) {
+    summary.notes.push_back(
+        fmt::format("{} probes cannot be trusted: {}; rules using them are "
+                    "reported as errors",
+                    fmt::join(probes, "/"), reason));
+  }
+  if (const auto counts = summary.results.counts();
+      !counts.contains("pass") && !counts.contains("fail") && !counts.contains("error")) {
+    summary.notes.push_back(fmt::format(
+        "no evaluated rule applied to this image, so the verdict says nothing about it{}",
+        kind == scan::ContentKind::xccdf
+            ? " (a plain XCCDF benchmark judges platforms only with its CPE dictionary: use the "
+              "source datastream)"
+            : ""));
+  }
+}
+
 report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns) {
   if (!ns) {
     return {false, "none (--unsafe-no-sandbox): the probes saw the host", true, ""};
   }
   return {true, ns->description, ns->keeps_ownership(), ns->limitation};
+}
+
+std::optional<sandbox::UserNamespace> enter_namespace(const ScanOptions& options) {
+  if (options.unsafe_no_sandbox) {
+    spdlog::warn(
+        "--unsafe-no-sandbox: evaluating without isolation; image symlinks can make the "
+        "probes read host files");
+    return std::nullopt;
+  }
+  auto ns = sandbox::enter_user_namespace();
+  spdlog::debug("user namespace: {}", ns.description);
+  return ns;
+}
+
+rootfs::WorkDir make_workdir(const ScanOptions& options) {
+  auto workdir = rootfs::WorkDir::create(options.workdir);
+  if (options.keep_rootfs) {
+    workdir.keep();
+    spdlog::info("kept work directory: {} (root filesystem in {})", workdir.path().string(),
+                 workdir.rootfs().string());
+  }
+  spdlog::debug("work directory {}", workdir.path().string());
+  return workdir;
+}
+
+scan::Target make_target(const ScanOptions& options, const image::Reference& reference,
+                         const image::Image& img, const rootfs::WorkDir& workdir,
+                         const util::Fd& root) {
+  scan::Target target;
+  target.rootfs = workdir.rootfs();
+  target.private_dir = workdir.private_dir();
+  target.layer_dir = workdir.layer_dir();
+  target.staging_dir = workdir.staging_dir();
+  target.isolated = !options.unsafe_no_sandbox;
+  target.add_container_marker = !scan::find_container_marker(root);
+  target.label = target_label(reference, img);
+  target.env = img.config.env;
+  target.packages = scan::find_package_databases(root);
+  if (target.packages.dpkg_architecture.empty()) {
+    target.packages.dpkg_architecture =
+        scan::dpkg_architecture_for(img.config.architecture, img.config.variant);
+  }
+  return target;
+}
+
+// Probes that cannot be trusted in this evaluation, and why: package databases the probes
+// cannot read (after converting a Berkeley DB rpm database), chroot refused without a sandbox.
+report::BrokenProbes broken_probes(scan::Target& target) {
+  report::BrokenProbes broken;
+  auto rpm_problem = scan::prepare_rpm_database(target);
+  const auto problems = scan::check_package_probes(target);
+  if (rpm_problem.empty()) {
+    rpm_problem = problems.rpm;
+  }
+  if (!problems.dpkg.empty()) {
+    broken["dpkginfo"] = problems.dpkg;
+  }
+  if (!rpm_problem.empty()) {
+    for (const auto& kind : report::rpm_probe_kinds()) {
+      broken[kind] = rpm_problem;
+    }
+  }
+  if (!target.isolated && !sandbox::can_chroot()) {
+    for (const auto& kind : report::chroot_probe_kinds()) {
+      broken.emplace(kind,
+                     "chroot(2) is not permitted (no CAP_SYS_CHROOT, and --unsafe-no-sandbox "
+                     "gives no user namespace); OpenSCAP would abort");
+    }
+  }
+  return broken;
+}
+
+// Rules whose probes would abort the evaluation (a chroot-mode probe without the right to
+// chroot). Plain OVAL content cannot skip definitions: an error then.
+std::vector<std::string> rules_to_skip(const scan::Content& content,
+                                       const report::BrokenProbes& broken) {
+  const auto chroot_kinds = report::chroot_probe_kinds();
+  if (!broken.contains(chroot_kinds.front())) {
+    return {};
+  }
+  std::vector<std::string> skip;
+  for (const auto& [rule, checks] : report::read_content_checks(content.path)) {
+    if (std::any_of(checks.probes.begin(), checks.probes.end(), report::is_chroot_probe)) {
+      skip.push_back(rule);
+    }
+  }
+  if (!skip.empty() && content.kind == scan::ContentKind::oval) {
+    fail(
+        "{} OVAL definitions need chroot(2), which is not permitted here (no CAP_SYS_CHROOT, "
+        "and --unsafe-no-sandbox gives no user namespace): run without --unsafe-no-sandbox "
+        "or as root",
+        skip.size());
+  }
+  return skip;
+}
+
+// Reads the results back, applies imgscap's corrections (skipped and broken-probe rules become
+// errors, runtime-only rules not applicable) to them and to the results file.
+report::Results corrected_results(const scan::EvalOutcome& outcome, scan::ContentKind kind,
+                                  const report::BrokenProbes& broken) {
+  report::ResultsFile file(outcome.results_file, kind == scan::ContentKind::oval
+                                                     ? report::ResultsKind::oval
+                                                     : report::ResultsKind::arf);
+  const auto checks = file.checks();
+  for (const auto& rule : outcome.skipped_rules) {
+    std::string reason = "not evaluated";
+    if (const auto it = checks.find(rule); it != checks.end()) {
+      for (const auto& probe : it->second.probes) {
+        if (const auto b = broken.find(probe); b != broken.end()) {
+          reason = fmt::format("{} probe: {}", probe, b->second);
+        }
+      }
+    }
+    file.set_result(rule, "error", reason);
+  }
+  auto results = file.results();
+  for (const auto& change : report::apply_findings(results, checks, broken)) {
+    file.set_result(change.id, change.result, change.message);
+  }
+  file.save();
+  return results;
 }
 
 }  // namespace
@@ -160,53 +317,35 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   clock.start();
   auto source = image::Source::open(reference);
   const auto img = source->resolve();
-  std::optional<sandbox::UserNamespace> ns;
-  if (!options.unsafe_no_sandbox) {
-    ns = sandbox::enter_user_namespace();
-    spdlog::debug("user namespace: {}", ns->description);
-  }
-  auto workdir = rootfs::WorkDir::create(options.workdir);
-  if (options.keep_rootfs) {
-    workdir.keep();
-    spdlog::info("kept work directory: {} (root filesystem in {})", workdir.path().string(),
-                 workdir.rootfs().string());
-  }
-  spdlog::debug("work directory {}", workdir.path().string());
+  const auto ns = enter_namespace(options);
+  auto workdir = make_workdir(options);
   const auto root = rootfs::open_root(workdir.rootfs());
   const auto unpacked = unpack(*source, img, root, ns, *progress);
   clock.stop("unpack");
 
   util::throw_if_interrupted();
   const auto os = scan::read_os_release(root);
-  const auto image_marker = scan::find_container_marker(root);
-  scan::Target target;
-  target.rootfs = workdir.rootfs();
-  target.private_dir = workdir.private_dir();
-  target.layer_dir = workdir.layer_dir();
-  target.staging_dir = workdir.staging_dir();
-  target.isolated = !options.unsafe_no_sandbox;
-  target.add_container_marker = !image_marker;
-  target.label = target_label(reference, img);
-  target.env = img.config.env;
-  target.packages = scan::find_package_databases(root);
-  if (target.packages.dpkg_architecture.empty()) {
-    target.packages.dpkg_architecture =
-        scan::dpkg_architecture_for(img.config.architecture, img.config.variant);
-  }
+  auto target = make_target(options, reference, img, workdir, root);
   scan::prepare_environment(target);
 
   clock.start();
   progress->phase("checking package probes");
-  scan::check_package_probes(target);
+  const auto broken = broken_probes(target);
   clock.stop("probe_check");
 
   progress->phase("evaluating");
-  scan::EvalRequest request{content, options.profile, options.tailoring_file,
-                            workdir.results_dir()};
+  scan::EvalRequest request{content, options.profile, options.tailoring_file, workdir.results_dir(),
+                            rules_to_skip(content, broken)};
   const auto outcome = scan::evaluate(target, request, *progress);
-  progress->finish();
 
   report::Summary summary;
+  summary.results = corrected_results(outcome, content.kind, broken);
+  progress->phase("writing the HTML report");
+  const auto html = workdir.results_dir() / "report.html";
+  const auto report_figures = scan::render_report(
+      target, {outcome.results_file, content.kind, outcome.result_id, outcome.profile_id, html});
+  progress->finish();
+
   summary.image = image_facts(reference, img);
   if (os) {
     summary.os = {true, os->id, os->version_id, os->pretty_name};
@@ -220,28 +359,10 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
       options.tailoring_file ? fs::absolute(*options.tailoring_file).string() : "";
   summary.target_label = target.label;
   summary.container_marker = outcome.container_marker;
-  summary.container_marker_origin = image_marker ? "image" : "imgscap";
+  summary.container_marker_origin = target.add_container_marker ? "imgscap" : "image";
   summary.sandbox = sandbox_facts(ns);
-  if (unpacked.unmapped_owners > 0) {
-    summary.notes.push_back(fmt::format(
-        "{} files have owners beyond the {} ids this user namespace maps; they belong to root "
-        "in the scanned tree",
-        unpacked.unmapped_owners, ns ? ns->mapped_ids : 0));
-  }
   summary.fail_on = options.fail_on;
-  summary.results = content.kind == scan::ContentKind::oval
-                        ? report::read_oval_results(outcome.results_file)
-                        : report::read_arf(outcome.results_file);
-  if (!unpacked.skipped.empty()) {
-    summary.notes.push_back(skipped_note(unpacked.skipped));
-  }
-  if (const auto counts = summary.results.counts();
-      !counts.contains("pass") && !counts.contains("fail") && !counts.contains("error")) {
-    summary.notes.push_back(
-        "no evaluated rule applied to this image, so the verdict says nothing about it"
-        " (a plain XCCDF benchmark judges platforms only with its CPE dictionary: use the"
-        " source datastream)");
-  }
+  add_notes(summary, unpacked, ns, broken, content.kind);
 
   util::throw_if_interrupted();
   const auto out_dir = output_dir(options, reference);
@@ -250,7 +371,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   util::AtomicFile results_file(out_dir / results_name);
   results_file.write_file(outcome.results_file);
   util::AtomicFile report_file(out_dir / "report.html");
-  report_file.write_file(outcome.report_file);
+  report_file.write_file(html);
   util::AtomicFile text_file(out_dir / "summary.txt");
   util::AtomicFile json_file(out_dir / "summary.json");
   summary.files = {{content.kind == scan::ContentKind::oval ? "oval_results" : "arf",
@@ -260,9 +381,11 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
                    {"summary_json", json_file.destination().string()}};
   summary.timings = clock.seconds();
   summary.timings.insert(outcome.seconds.begin(), outcome.seconds.end());
+  summary.timings.insert(report_figures.seconds.begin(), report_figures.seconds.end());
   summary.timings["total"] = seconds_since(started);
   summary.peak_rss_kb = clock.peak_rss_kb();
   summary.peak_rss_kb.insert(outcome.peak_rss_kb.begin(), outcome.peak_rss_kb.end());
+  summary.peak_rss_kb.insert(report_figures.peak_rss_kb.begin(), report_figures.peak_rss_kb.end());
   const auto text = report::render_text(summary);
   const auto json_text = report::to_json(summary).dump(2);
   text_file.write(text);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 
 namespace imgscap::report {
 namespace {
@@ -63,8 +64,33 @@ std::string os_line(const OsFacts& os) {
 }
 
 nlohmann::json rule_json(const RuleResult& rule) {
-  return {
+  nlohmann::json j = {
       {"id", rule.id}, {"result", rule.result}, {"severity", rule.severity}, {"title", rule.title}};
+  if (!rule.reason.empty()) {
+    j["reason"] = rule.reason;
+  }
+  if (rule.runtime_only) {
+    j["runtime_only"] = true;
+  }
+  if (rule.uses_ownership) {
+    j["uses_ownership"] = true;
+  }
+  return j;
+}
+
+std::vector<RuleResult> rules_where(const Results& results,
+                                    const std::function<bool(const RuleResult&)>& keep) {
+  std::vector<RuleResult> out;
+  std::copy_if(results.rules.begin(), results.rules.end(), std::back_inserter(out), keep);
+  return out;
+}
+
+nlohmann::json ids_of(const std::vector<RuleResult>& rules) {
+  nlohmann::json ids = nlohmann::json::array();
+  for (const auto& rule : rules) {
+    ids.push_back(rule.id);
+  }
+  return ids;
 }
 
 }  // namespace
@@ -93,11 +119,19 @@ FailOn parse_fail_on(std::string_view name) {
 }
 
 std::vector<RuleResult> Summary::problems() const {
-  std::vector<RuleResult> out;
-  std::copy_if(results.rules.begin(), results.rules.end(), std::back_inserter(out),
-               [](const RuleResult& r) { return is_failure(r.result); });
+  auto out = rules_where(results, [](const RuleResult& r) { return is_failure(r.result); });
   std::sort(out.begin(), out.end(), worse);
   return out;
+}
+
+std::vector<RuleResult> Summary::runtime_only() const {
+  return rules_where(results, [](const RuleResult& r) { return r.runtime_only; });
+}
+
+std::vector<RuleResult> Summary::ownership_dependent() const {
+  return rules_where(results, [](const RuleResult& r) {
+    return r.uses_ownership && r.result != "notapplicable" && r.result != "notchecked";
+  });
 }
 
 std::vector<RuleResult> Summary::failures() const {
@@ -106,6 +140,20 @@ std::vector<RuleResult> Summary::failures() const {
   std::erase_if(out,
                 [minimum](const RuleResult& r) { return severity_rank(r.severity) < minimum; });
   return out;
+}
+
+bool Summary::incomplete() const {
+  const auto rules = failures();
+  return std::any_of(rules.begin(), rules.end(), [](const RuleResult& r) {
+    return r.result == "error" || r.result == "unknown";
+  });
+}
+
+int Summary::exit_code() const {
+  if (incomplete()) {
+    return static_cast<int>(ExitCode::incomplete);
+  }
+  return static_cast<int>(compliant() ? ExitCode::compliant : ExitCode::noncompliant);
 }
 
 std::string render_text(const Summary& s) {
@@ -137,14 +185,24 @@ std::string render_text(const Summary& s) {
                                                                         : "added by imgscap"));
   add("Sandbox:", s.sandbox.isolated ? fmt::format("isolated ({})", s.sandbox.user_namespace)
                                      : s.sandbox.user_namespace);
-  if (!s.sandbox.ownership_kept) {
-    add("Warning:", fmt::format("file owners in the scanned tree are not the image's ({}): "
-                                "results about file ownership and setuid/setgid files may be wrong",
-                                s.sandbox.ownership_limit));
-  }
   add("Results:", counts_line(s.results.counts()));
+  if (const auto runtime = s.runtime_only(); !runtime.empty()) {
+    add("Runtime:", fmt::format("{} rule{} check only a running system (kernel, processes, "
+                                "network): not applicable to an image, not counted as failures",
+                                runtime.size(), runtime.size() == 1 ? "" : "s"));
+  }
   for (const auto& note : s.notes) {
     add("Note:", note);
+  }
+  if (!s.sandbox.ownership_kept) {
+    const auto affected = s.ownership_dependent();
+    out += fmt::format(
+        "\nWarning: file owners in the scanned tree are not the image's ({}). These {} rule "
+        "results compare file owners and may be wrong:\n",
+        s.sandbox.ownership_limit, affected.size());
+    for (const auto& rule : affected) {
+      out += fmt::format("  {:<13} {}\n", rule.result, rule.id);
+    }
   }
   const auto problems = s.problems();
   if (!problems.empty()) {
@@ -152,12 +210,19 @@ std::string render_text(const Summary& s) {
     for (const auto& rule : problems) {
       out += fmt::format("  {:<7} {:<6} {}\n          {}\n", rule.severity, rule.result, rule.id,
                          rule.title);
+      if (!rule.reason.empty()) {
+        out += fmt::format("          reason: {}\n", rule.reason);
+      }
     }
   }
   const auto failures = s.failures();
-  out += fmt::format("\nVerdict: {} (--fail-on {}: {} rule{} at or above the threshold)\n",
-                     failures.empty() ? "COMPLIANT" : "NON-COMPLIANT", fail_on_name(s.fail_on),
-                     failures.size(), failures.size() == 1 ? "" : "s");
+  const char* verdict = s.incomplete()     ? "INCOMPLETE"
+                        : failures.empty() ? "COMPLIANT"
+                                           : "NON-COMPLIANT";
+  out += fmt::format(
+      "\nVerdict: {} (--fail-on {}: {} rule{} at or above the threshold failed or "
+      "could not be evaluated)\n",
+      verdict, fail_on_name(s.fail_on), failures.size(), failures.size() == 1 ? "" : "s");
   return out;
 }
 
@@ -215,10 +280,14 @@ nlohmann::json to_json(const Summary& s) {
         {"ownership_limit", s.sandbox.ownership_limit}}},
       {"test_result_id", s.results.test_result_id},
       {"counts", s.results.counts()},
+      {"runtime_only_rules", ids_of(s.runtime_only())},
+      {"ownership_dependent_rules",
+       s.sandbox.ownership_kept ? nlohmann::json::array() : ids_of(s.ownership_dependent())},
       {"failed_rules", failed},
       {"rules", rules},
       {"fail_on", fail_on_name(s.fail_on)},
       {"compliant", s.compliant()},
+      {"incomplete", s.incomplete()},
       {"exit_code", s.exit_code()},
       {"notes", s.notes},
       {"files", s.files},

@@ -79,6 +79,29 @@ std::optional<std::string> read_in_root(const util::Fd& root, std::string_view p
   return content;
 }
 
+void make_dirs_in_root(const util::Fd& root, std::string_view path) {
+  std::string prefix;
+  while (!path.empty()) {
+    const auto slash = path.find('/');
+    const auto part = path.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+    if (part.empty()) {
+      continue;
+    }
+    const auto parent = open_in_root(root, prefix.empty() ? "." : prefix, O_PATH | O_DIRECTORY);
+    if (!parent) {
+      fail("cannot open directory /{}: {}", prefix, errno_text(errno));
+    }
+    prefix += prefix.empty() ? std::string(part) : "/" + std::string(part);
+    if (::mkdirat(parent.get(), std::string(part).c_str(), 0755) != 0 && errno != EEXIST) {
+      fail("cannot create directory /{}: {}", prefix, errno_text(errno));
+    }
+  }
+  if (!open_in_root(root, prefix, O_PATH | O_DIRECTORY)) {
+    fail("/{} is not a directory: {}", prefix, errno_text(errno));
+  }
+}
+
 bool exists_in_root(const util::Fd& root, std::string_view path) {
   return open_in_root(root, path, O_PATH).valid();
 }

@@ -194,6 +194,15 @@ View enter(const Spec& spec) {
   return build_root(spec);
 }
 
+bool can_chroot() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  std::array<__user_cap_data_struct, 2> data{};
+  if (::syscall(SYS_capget, &header, data.data()) != 0) {
+    return false;
+  }
+  return (data[CAP_SYS_CHROOT / 32].effective & (1U << (CAP_SYS_CHROOT % 32))) != 0;
+}
+
 std::string new_private_name() {
   std::random_device random;
   return fmt::format(".imgscap-{:08x}{:08x}", random(), random());

@@ -140,7 +140,12 @@ void prepare_environment(Target& target) {
   util::write_file(target.private_dir / "apt-empty.conf", "");
   util::write_file(target.private_dir / "apt.conf",
                    apt_configuration(target, eval_dir_seen(target)));
-  util::write_file(target.private_dir / "home/.rpmmacros", "%_dbpath /var/lib/rpm\n");
+  write_rpm_macros(target);
+}
+
+void write_rpm_macros(const Target& target) {
+  util::write_file(target.private_dir / "home/.rpmmacros",
+                   fmt::format("%_dbpath {}\n", target.rpm_dbpath));
 }
 
 Entered enter_evaluation(const Target& target, const std::vector<sandbox::Bind>& extra) {

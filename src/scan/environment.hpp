@@ -21,6 +21,13 @@ struct Entered {
 // CPE dictionaries and stylesheets; librpm's configuration) plus `extra`.
 sandbox::Spec sandbox_spec(const Target& target, const std::vector<sandbox::Bind>& extra);
 
+// Where a converted rpm database goes, inside the image's throwaway layer.
+constexpr const char* k_converted_rpm_dbpath = "/run/imgscap/rpmdb";
+
+// HOME/.rpmmacros: librpm's %_dbpath is target.rpm_dbpath (Debian's default runs a shell in the
+// image and finds nothing).
+void write_rpm_macros(const Target& target);
+
 // Call first in an evaluation child. Throws imgscap::Error.
 Entered enter_evaluation(const Target& target, const std::vector<sandbox::Bind>& extra);
 

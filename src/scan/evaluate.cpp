@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 constexpr const char* k_product_cpe = "cpe:/a:imgscap:imgscap:" IMGSCAP_VERSION;
 constexpr const char* k_arf = "arf.xml";
 constexpr const char* k_oval_results = "oval-results.xml";
-constexpr const char* k_report = "report.html";
 
 // The content's directory (an XCCDF benchmark names its OVAL and CPE files beside it), the
 // tailoring file's, and the results directory.
@@ -34,6 +33,19 @@ std::vector<sandbox::Bind> request_binds(const EvalRequest& request) {
     binds.push_back({fs::absolute(*request.tailoring_file).parent_path(), "tailoring", false});
   }
   return binds;
+}
+
+// Skips those of `rules` the profile selected; returns them.
+nlohmann::json skip_selected(xccdf_session* session, const std::vector<std::string>& rules) {
+  nlohmann::json skipped = nlohmann::json::array();
+  auto* policy = xccdf_session_get_xccdf_policy(session);
+  for (const auto& rule : rules) {
+    if (policy != nullptr && xccdf_policy_is_item_selected(policy, rule.c_str())) {
+      xccdf_session_skip_rule(session, rule.c_str());
+      skipped.push_back(rule);
+    }
+  }
+  return skipped;
 }
 
 // The child's last message: what it produced, with time and peak memory per phase.
@@ -109,14 +121,32 @@ std::string profile_title(xccdf_session* session) {
   return title;
 }
 
-void generate_report(const fs::path& xml, const char* stylesheet, const fs::path& html,
-                     const std::vector<const char*>& params) {
-  std::vector<const char*> list = params;
-  list.push_back(nullptr);
-  if (oscap_apply_xslt(xml.c_str(), stylesheet, html.c_str(), list.data()) < 0 ||
+void generate_report(int fd, const Target& target, const ReportRequest& request) {
+  const auto entered =
+      enter_evaluation(target, {{request.results_file.parent_path(), "results", true}});
+  util::PhaseClock clock;
+  const auto dir = entered.view.place("results");
+  const auto xml = dir / request.results_file.filename();
+  const auto html = dir / request.html_file.filename();
+  std::vector<const char*> params;
+  const char* stylesheet = "oval-results-report.xsl";
+  if (request.kind != ContentKind::oval) {
+    stylesheet = "xccdf-report.xsl";
+    params = {"result-id",     request.result_id.c_str(),
+              "show",          "",
+              "profile",       request.profile_id.c_str(),
+              "oval-template", "",
+              "sce-template",  "",
+              "verbosity",     ""};
+  }
+  params.push_back(nullptr);
+  if (oscap_apply_xslt(xml.c_str(), stylesheet, html.c_str(), params.data()) < 0 ||
       !fs::exists(html)) {
     fail_oscap("cannot generate the HTML report");
   }
+  clock.stop("html");
+  nlohmann::json done;
+  send_done(fd, done, clock);
 }
 
 void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
@@ -140,6 +170,7 @@ void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
     fail_oscap(fmt::format("cannot load content {}", request.content.path.string()));
   }
   select_profile(session.get(), request.profile);
+  done["skipped_rules"] = skip_selected(session.get(), request.skip_rules);
   const char* resolved = xccdf_session_get_profile_id(session.get());
   done["profile_id"] = resolved != nullptr ? resolved : "";
   done["profile_title"] = profile_title(session.get());
@@ -162,19 +193,12 @@ void evaluate_xccdf(int fd, const Target& target, const EvalRequest& request) {
   }
   const char* result_id_c = xccdf_session_get_result_id(session.get());
   const std::string result_id = result_id_c != nullptr ? result_id_c : "";
-  const std::string profile_id = done["profile_id"];
   if (xccdf_session_export_all(session.get()) != 0 || !fs::exists(arf)) {
     fail_oscap("cannot write the ARF results");
   }
   session.reset();
   clock.stop("arf");
-
-  clock.start();
-  const auto html = view.place("results") / k_report;
-  generate_report(arf, "xccdf-report.xsl", html,
-                  {"result-id", result_id.c_str(), "show", "", "profile", profile_id.c_str(),
-                   "oval-template", "", "sce-template", "", "verbosity", ""});
-  clock.stop("html");
+  done["result_id"] = result_id;
   send_done(fd, done, clock);
 }
 
@@ -191,9 +215,7 @@ void evaluate_oval(int fd, const Target& target, const EvalRequest& request) {
   }
   oval_session_set_validation(session.get(), true, false);
   const auto results = view.place("results") / k_oval_results;
-  const auto html = view.place("results") / k_report;
   oval_session_set_results_export(session.get(), results.c_str());
-  oval_session_set_report_export(session.get(), html.c_str());
   if (oval_session_load(session.get()) != 0) {
     fail_oscap(fmt::format("cannot load content {}", request.content.path.string()));
   }
@@ -204,8 +226,8 @@ void evaluate_oval(int fd, const Target& target, const EvalRequest& request) {
   }
   clock.stop("evaluate");
   clock.start();
-  if (oval_session_export(session.get()) != 0 || !fs::exists(results) || !fs::exists(html)) {
-    fail_oscap("cannot write the OVAL results and report");
+  if (oval_session_export(session.get()) != 0 || !fs::exists(results)) {
+    fail_oscap("cannot write the OVAL results");
   }
   clock.stop("results");
   done["profile_id"] = "";
@@ -238,11 +260,23 @@ EvalOutcome evaluate(const Target& target, const EvalRequest& request, util::Pro
   outcome.profile_title = done.value("profile_title", "");
   outcome.results_file =
       request.results_dir / (request.content.kind == ContentKind::oval ? k_oval_results : k_arf);
-  outcome.report_file = request.results_dir / k_report;
+  outcome.result_id = done.value("result_id", "");
+  if (done.contains("skipped_rules")) {
+    outcome.skipped_rules = done["skipped_rules"].get<std::vector<std::string>>();
+  }
   outcome.container_marker = done.value("container_marker", "");
   outcome.seconds = done["seconds"].get<std::map<std::string, double>>();
   outcome.peak_rss_kb = done["peak_rss_kb"].get<std::map<std::string, long>>();
   return outcome;
+}
+
+ChildFigures render_report(const Target& target, const ReportRequest& request) {
+  const auto done_text =
+      run_in_child([&](int fd) { generate_report(fd, target, request); },
+                   target.private_dir / "report.log", [](std::string_view, std::string_view) {});
+  const auto done = nlohmann::json::parse(done_text);
+  return {done["seconds"].get<std::map<std::string, double>>(),
+          done["peak_rss_kb"].get<std::map<std::string, long>>()};
 }
 
 }  // namespace imgscap::scan

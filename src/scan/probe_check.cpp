@@ -81,32 +81,35 @@ void run_canary(int fd, const Target& target, const std::vector<const char*>& id
   send_line(fd, "done", done.dump());
 }
 
-void check_canary_result(const nlohmann::json& results, const char* id, std::string_view what) {
+// "" when the probe check found the package, else why the probe cannot be trusted.
+std::string canary_problem(const nlohmann::json& results, const char* id) {
   if (!results.contains(id)) {
-    fail("the {} could not be checked: the probe check was not evaluated", what);
+    return "the probe check was not evaluated";
   }
   const std::string result = results[id];
-  if (result != "true") {
-    fail(
-        "the OpenSCAP package probe cannot read the {} (probe check result: {}); package "
-        "rules would silently report every package as not installed",
-        what, result);
+  if (result == "true") {
+    return {};
   }
+  return fmt::format(
+      "the OpenSCAP probe cannot read it (probe check result: {}); it would report every "
+      "package as not installed",
+      result);
 }
 
 }  // namespace
 
-void check_package_probes(const Target& target) {
+PackageProbeProblems check_package_probes(const Target& target) {
   const auto& packages = target.packages;
+  PackageProbeProblems problems;
   if (packages.rpm == RpmBackend::ndb) {
-    fail(
-        "the image's rpm database (var/lib/rpm/Packages.db, ndb format) cannot be read by "
-        "this host's librpm; package rules cannot be evaluated");
+    problems.rpm =
+        "the image's rpm database (var/lib/rpm/Packages.db, ndb format, as SUSE writes it) "
+        "cannot be read by this host's librpm";
   }
   const bool dpkg = !packages.dpkg_probe_package.empty();
-  const bool rpm = packages.rpm != RpmBackend::none;
+  const bool rpm = packages.rpm == RpmBackend::sqlite || packages.rpm == RpmBackend::bdb;
   if (!dpkg && !rpm) {
-    return;
+    return problems;
   }
   util::write_file(target.private_dir / k_check_file, canary_definitions(packages));
   std::vector<const char*> ids;
@@ -121,13 +124,17 @@ void check_package_probes(const Target& target) {
                                  [](std::string_view, std::string_view) {});
   const auto results = nlohmann::json::parse(done);
   if (dpkg) {
-    check_canary_result(results, k_canary_def_dpkg, "dpkg database (var/lib/dpkg/status)");
+    if (const auto why = canary_problem(results, k_canary_def_dpkg); !why.empty()) {
+      problems.dpkg = "the dpkg database (var/lib/dpkg/status): " + why;
+    }
   }
   if (rpm) {
-    check_canary_result(
-        results, k_canary_def_rpm,
-        fmt::format("rpm database (var/lib/rpm, {})", rpm_backend_name(packages.rpm)));
+    if (const auto why = canary_problem(results, k_canary_def_rpm); !why.empty()) {
+      problems.rpm = fmt::format("the rpm database (var/lib/rpm, {}): {}",
+                                 rpm_backend_name(packages.rpm), why);
+    }
   }
+  return problems;
 }
 
 }  // namespace imgscap::scan

@@ -81,11 +81,16 @@ class EvaluateTest : public ::testing::Test {
   report::Results evaluate_basic_oval() {
     const auto results_dir = m_dir / "results";
     fs::create_directories(results_dir);
-    EvalRequest request{detect_content(fs::path(IMGSCAP_TEST_DATA_DIR) / "basic-oval.xml"), "",
-                        std::nullopt, results_dir};
+    EvalRequest request{detect_content(fs::path(IMGSCAP_TEST_DATA_DIR) / "basic-oval.xml"),
+                        "",
+                        std::nullopt,
+                        results_dir,
+                        {}};
     auto progress = util::make_silent_progress();
     const auto outcome = evaluate(m_target, request, *progress);
-    EXPECT_TRUE(fs::exists(outcome.report_file));
+    render_report(m_target,
+                  {outcome.results_file, ContentKind::oval, "", "", results_dir / "report.html"});
+    EXPECT_TRUE(fs::exists(results_dir / "report.html"));
     return report::read_oval_results(outcome.results_file);
   }
 
@@ -108,7 +113,7 @@ TEST_F(EvaluateTest, ProbeCheckPassesOnReadableDpkgDatabase) {
   make_dpkg_tree(k_good_status);
   prepare();
   EXPECT_EQ(m_target.packages.dpkg_probe_package, "base-files");
-  EXPECT_NO_THROW(check_package_probes(m_target));
+  EXPECT_EQ(check_package_probes(m_target).dpkg, "");
 }
 
 TEST_F(EvaluateTest, ForeignArchitectureDpkgDatabaseIsRead) {
@@ -122,7 +127,7 @@ TEST_F(EvaluateTest, ForeignArchitectureDpkgDatabaseIsRead) {
   make_dpkg_tree(status);
   prepare();
   EXPECT_EQ(m_target.packages.dpkg_architecture, "arm64");
-  EXPECT_NO_THROW(check_package_probes(m_target));
+  EXPECT_EQ(check_package_probes(m_target).dpkg, "");
   const auto results = evaluate_basic_oval();
   EXPECT_EQ(result_of(results, "oval:imgscap.test:def:3"), "fail") << "base-files not found";
 }
@@ -132,8 +137,11 @@ TEST_F(EvaluateTest, ProbeCheckFailsWhenDpkgProbeSeesNoPackage) {
   // report "not installed" for it. That must be an error, not a pass.
   make_dpkg_tree("Package: base-files\nStatus: install ok installed\nArchitecture: amd64\n\n");
   prepare();
-  const auto message = error_of([&] { check_package_probes(m_target); });
-  EXPECT_NE(message.find("cannot read the dpkg database"), std::string::npos) << message;
+  const auto message = check_package_probes(m_target).dpkg;
+  EXPECT_NE(message.find("the dpkg database (var/lib/dpkg/status): the OpenSCAP probe cannot "
+                         "read it"),
+            std::string::npos)
+      << message;
 }
 
 TEST_F(EvaluateTest, ProbeCheckFailsWhenAptIsNotIsolated) {
@@ -142,8 +150,8 @@ TEST_F(EvaluateTest, ProbeCheckFailsWhenAptIsNotIsolated) {
   prepare();
   std::ofstream(m_target.private_dir / "apt.conf", std::ios::app)
       << "Dir::Cache::pkgcache \"\";\nDir::Cache::srcpkgcache \"\";\n";
-  const auto message = error_of([&] { check_package_probes(m_target); });
-  EXPECT_NE(message.find("cannot read the dpkg database"), std::string::npos) << message;
+  const auto message = check_package_probes(m_target).dpkg;
+  EXPECT_NE(message.find("cannot read it"), std::string::npos) << message;
 }
 
 TEST_F(EvaluateTest, ProbeCheckPassesOnRealSqliteRpmDatabase) {
@@ -151,7 +159,7 @@ TEST_F(EvaluateTest, ProbeCheckPassesOnRealSqliteRpmDatabase) {
                 "rpmdb.sqlite");
   prepare();
   EXPECT_EQ(m_target.packages.rpm, RpmBackend::sqlite);
-  EXPECT_NO_THROW(check_package_probes(m_target));
+  EXPECT_EQ(check_package_probes(m_target).rpm, "");
 }
 
 TEST_F(EvaluateTest, ProbeCheckFailsWithoutTheRpmDbpathMacro) {
@@ -160,8 +168,10 @@ TEST_F(EvaluateTest, ProbeCheckFailsWithoutTheRpmDbpathMacro) {
                 "rpmdb.sqlite");
   prepare();
   fs::remove(m_target.private_dir / "home/.rpmmacros");
-  const auto message = error_of([&] { check_package_probes(m_target); });
-  EXPECT_NE(message.find("cannot read the rpm database"), std::string::npos) << message;
+  const auto message = check_package_probes(m_target).rpm;
+  EXPECT_NE(message.find("the rpm database (var/lib/rpm, sqlite): the OpenSCAP probe cannot"),
+            std::string::npos)
+      << message;
 }
 
 TEST_F(EvaluateTest, ProbeCheckFailsOnBdbWithoutIndexes) {
@@ -169,15 +179,26 @@ TEST_F(EvaluateTest, ProbeCheckFailsOnBdbWithoutIndexes) {
   make_rpm_tree(fs::path(IMGSCAP_FIXTURES_DIR) / "rpmdb/rhel8-bdb/Packages", "Packages");
   prepare();
   EXPECT_EQ(m_target.packages.rpm, RpmBackend::bdb);
-  const auto message = error_of([&] { check_package_probes(m_target); });
+  const auto message = check_package_probes(m_target).rpm;
   EXPECT_NE(message.find("Berkeley DB"), std::string::npos) << message;
+}
+
+TEST_F(EvaluateTest, BdbDatabaseIsConvertedInTheThrowawayLayerAndThenReadable) {
+  make_rpm_tree(fs::path(IMGSCAP_FIXTURES_DIR) / "rpmdb/rhel8-bdb/Packages", "Packages");
+  prepare();
+  const auto before = tree_listing();
+  EXPECT_EQ(prepare_rpm_database(m_target), "");
+  EXPECT_EQ(m_target.packages.rpm, RpmBackend::sqlite);
+  EXPECT_EQ(check_package_probes(m_target).rpm, "") << "libuuid not found by name";
+  EXPECT_EQ(tree_listing(), before) << "the conversion wrote into the image tree";
+  EXPECT_TRUE(fs::exists(m_dir / "layer/upper/run/imgscap/rpmdb/rpmdb.sqlite"));
 }
 
 TEST_F(EvaluateTest, NdbRpmDatabaseIsAnError) {
   write("var/lib/rpm/Packages.db", "not readable here");
   prepare();
-  const auto message = error_of([&] { check_package_probes(m_target); });
-  EXPECT_NE(message.find("ndb"), std::string::npos) << message;
+  const auto message = check_package_probes(m_target).rpm;
+  EXPECT_NE(message.find("ndb format"), std::string::npos) << message;
 }
 
 TEST_F(EvaluateTest, OvalEvaluationSeesFilesPackagesAndContainerVariables) {
@@ -213,7 +234,10 @@ TEST_F(EvaluateTest, UnknownProfileListsTheProfiles) {
   const auto results_dir = m_dir / "results";
   fs::create_directories(results_dir);
   EvalRequest request{detect_content("/usr/share/xml/scap/ssg/content/ssg-debian11-ds.xml"),
-                      "no_such_profile", std::nullopt, results_dir};
+                      "no_such_profile",
+                      std::nullopt,
+                      results_dir,
+                      {}};
   auto progress = util::make_silent_progress();
   const auto message = error_of([&] { evaluate(m_target, request, *progress); });
   EXPECT_NE(message.find("profile \"no_such_profile\" was not found"), std::string::npos)

@@ -8,6 +8,15 @@
 namespace imgscap::report {
 namespace {
 
+RuleResult rule(const char* id, const char* result, const char* severity, const char* title) {
+  RuleResult r;
+  r.id = id;
+  r.result = result;
+  r.severity = severity;
+  r.title = title;
+  return r;
+}
+
 Summary sample() {
   Summary s;
   s.image.reference = "oci:/images/x:latest";
@@ -18,11 +27,11 @@ Summary sample() {
   s.content_sha256 = std::string(64, 'b');
   s.profile_id = "xccdf_p";
   s.results.rules = {
-      {"r_low_fail", "fail", "low", "Low failing"},
-      {"r_high_pass", "pass", "high", "High passing"},
-      {"r_med_error", "error", "medium", "Medium error"},
-      {"r_high_fail", "fail", "high", "High failing"},
-      {"r_na", "notapplicable", "high", "Not applicable"},
+      rule("r_low_fail", "fail", "low", "Low failing"),
+      rule("r_high_pass", "pass", "high", "High passing"),
+      rule("r_med_error", "error", "medium", "Medium error"),
+      rule("r_high_fail", "fail", "high", "High failing"),
+      rule("r_na", "notapplicable", "high", "Not applicable"),
   };
   return s;
 }
@@ -39,19 +48,30 @@ TEST(Summary, FailOnThresholds) {
   auto s = sample();
   s.fail_on = FailOn::low;
   EXPECT_EQ(s.failures().size(), 3U);
-  EXPECT_EQ(s.exit_code(), 2);
+  EXPECT_EQ(s.exit_code(), 3) << "a medium rule errored: incomplete comes first";
   s.fail_on = FailOn::medium;
   EXPECT_EQ(s.failures().size(), 2U);
+  EXPECT_EQ(s.exit_code(), 3);
   s.fail_on = FailOn::high;
   EXPECT_EQ(s.failures().size(), 1U);
+  EXPECT_EQ(s.exit_code(), 2) << "the errored rule is below the threshold";
   s.fail_on = FailOn::none;
   EXPECT_TRUE(s.failures().empty());
   EXPECT_EQ(s.exit_code(), 0);
 }
 
+TEST(Summary, ErroredRuleWithoutFailuresIsIncomplete) {
+  auto s = sample();
+  s.results.rules = {rule("a", "pass", "high", "A"), rule("b", "error", "low", "B")};
+  EXPECT_TRUE(s.incomplete());
+  EXPECT_FALSE(s.compliant());
+  EXPECT_EQ(s.exit_code(), 3);
+  EXPECT_NE(render_text(s).find("Verdict: INCOMPLETE"), std::string::npos) << render_text(s);
+}
+
 TEST(Summary, OnlyPassingHighRulesIsCompliantAtHigh) {
   auto s = sample();
-  s.results.rules = {{"a", "pass", "high", "A"}, {"b", "fail", "medium", "B"}};
+  s.results.rules = {rule("a", "pass", "high", "A"), rule("b", "fail", "medium", "B")};
   s.fail_on = FailOn::high;
   EXPECT_TRUE(s.compliant());
   s.fail_on = FailOn::medium;
@@ -69,8 +89,28 @@ TEST(Summary, TextHasCountsAndRules) {
       << text;
   EXPECT_NE(text.find("Debian GNU/Linux 11 (bullseye)"), std::string::npos);
   EXPECT_LT(text.find("r_high_fail"), text.find("r_low_fail"));
-  EXPECT_NE(text.find("NON-COMPLIANT"), std::string::npos);
+  EXPECT_NE(text.find("Verdict: INCOMPLETE"), std::string::npos) << "a medium rule errored";
   EXPECT_EQ(text.find("r_high_pass"), std::string::npos) << "passing rules are not listed";
+}
+
+TEST(Summary, ReasonsRuntimeRulesAndOwnershipAreShown) {
+  auto s = sample();
+  s.results.rules[2].reason = "dpkginfo probe: the dpkg database cannot be read";
+  s.results.rules[4].runtime_only = true;
+  s.results.rules[1].uses_ownership = true;
+  s.sandbox.ownership_kept = false;
+  s.sandbox.ownership_limit = "no subordinate ids";
+  const auto text = render_text(s);
+  EXPECT_NE(text.find("reason: dpkginfo probe: the dpkg database cannot be read"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("1 rule check only a running system"), std::string::npos) << text;
+  EXPECT_NE(text.find("These 1 rule results compare file owners"), std::string::npos) << text;
+  EXPECT_NE(text.find("pass          r_high_pass"), std::string::npos) << text;
+  const auto j = to_json(s);
+  EXPECT_EQ(j["runtime_only_rules"], nlohmann::json::array({"r_na"}));
+  EXPECT_EQ(j["ownership_dependent_rules"], nlohmann::json::array({"r_high_pass"}));
+  EXPECT_EQ(j["rules"][2]["reason"], "dpkginfo probe: the dpkg database cannot be read");
 }
 
 TEST(Summary, UnknownOsIsSaid) {
@@ -86,7 +126,8 @@ TEST(Summary, JsonAgreesWithRules) {
   EXPECT_EQ(j["counts"]["fail"], 2);
   EXPECT_EQ(j["rules"].size(), 5U);
   EXPECT_EQ(j["failed_rules"][0]["id"], "r_high_fail");
-  EXPECT_EQ(j["exit_code"], 2);
+  EXPECT_EQ(j["exit_code"], 3);
+  EXPECT_TRUE(j["incomplete"].get<bool>());
   EXPECT_FALSE(j["compliant"].get<bool>());
   EXPECT_TRUE(j["image"]["manifest_digest"].is_null());
 }

@@ -3,8 +3,11 @@
 // OVAL content), so the summary always agrees with the results file.
 #pragma once
 
+#include <imgscap/report/checks.hpp>
+
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +19,9 @@ struct RuleResult {
   std::string result;    // XCCDF result text: pass, fail, error, unknown, notapplicable, ...
   std::string severity;  // high, medium, low, info, unknown
   std::string title;
+  std::string reason;           // why it errored or does not apply, when known
+  bool runtime_only = false;    // its checks look only at a running system
+  bool uses_ownership = false;  // its checks compare file owners
 };
 
 struct Results {
@@ -26,6 +32,32 @@ struct Results {
   std::string end_time;
   std::vector<RuleResult> rules;  // in document order
   [[nodiscard]] std::map<std::string, int> counts() const;
+};
+
+enum class ResultsKind { arf, oval };
+
+// A results file as libopenscap wrote it, open for reading and for the corrections imgscap makes
+// (rules whose probe could not be trusted become errors, with the reason as a message).
+class ResultsFile {
+ public:
+  // Parses the file. Throws imgscap::Error when it cannot be parsed.
+  ResultsFile(std::filesystem::path path, ResultsKind kind);
+  ResultsFile(const ResultsFile&) = delete;
+  ResultsFile& operator=(const ResultsFile&) = delete;
+  ~ResultsFile();
+
+  // The rule results (see read_arf / read_oval_results).
+  [[nodiscard]] Results results() const;
+  // What each rule's OVAL checks look at.
+  [[nodiscard]] std::map<std::string, RuleChecks> checks() const;
+  // Sets a rule's result (XCCDF result text) and, in ARF, adds `message` to its rule-result.
+  void set_result(const std::string& id, const std::string& result, const std::string& message);
+  // Writes the document back to its file when something was set.
+  void save();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
 };
 
 // Reads an ARF (asset-report-collection) file. Throws imgscap::Error when it cannot be parsed or

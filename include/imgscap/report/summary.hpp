@@ -78,8 +78,15 @@ struct Summary {
   [[nodiscard]] std::vector<RuleResult> failures() const;
   // Every failed, errored or unknown rule, worst first.
   [[nodiscard]] std::vector<RuleResult> problems() const;
+  // Rules whose checks look only at a running system.
+  [[nodiscard]] std::vector<RuleResult> runtime_only() const;
+  // Evaluated rules whose checks compare file owners.
+  [[nodiscard]] std::vector<RuleResult> ownership_dependent() const;
   [[nodiscard]] bool compliant() const { return failures().empty(); }
-  [[nodiscard]] int exit_code() const { return compliant() ? 0 : 2; }
+  // A rule at or above the threshold errored or is unknown: nobody can say it passed.
+  [[nodiscard]] bool incomplete() const;
+  // 3 incomplete (even when other rules failed), 2 non-compliant, 0 compliant.
+  [[nodiscard]] int exit_code() const;
 };
 
 std::string render_text(const Summary& summary);

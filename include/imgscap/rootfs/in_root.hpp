@@ -25,6 +25,11 @@ util::Fd open_in_root(const util::Fd& root, std::string_view path, int flags);
 std::optional<std::string> read_in_root(const util::Fd& root, std::string_view path,
                                         std::size_t max_bytes);
 
+// Creates the directory `path` and its missing parents inside the root (mode 0755); existing
+// directories, also in-image symlinks to directories inside the root, count. Throws
+// imgscap::Error naming the component that could not be made.
+void make_dirs_in_root(const util::Fd& root, std::string_view path);
+
 // Whether `path` exists inside the root (following in-image symlinks inside the root).
 bool exists_in_root(const util::Fd& root, std::string_view path);
 

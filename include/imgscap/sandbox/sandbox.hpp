@@ -59,6 +59,10 @@ View enter(const Spec& spec);
 // that name them).
 View view_of(const Spec& spec);
 
+// Whether this process may chroot(2) (CAP_SYS_CHROOT in its effective set): without the
+// sandbox, OpenSCAP's chroot-mode probes abort the process when it may not.
+bool can_chroot();
+
 // The same paths without any isolation (--unsafe-no-sandbox): the image tree itself and the
 // binds at their host paths.
 View unsandboxed(const Spec& spec);

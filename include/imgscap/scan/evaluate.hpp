@@ -29,6 +29,7 @@ struct Target {
   std::string label;             // OSCAP_EVALUATION_TARGET and the sandbox's host name
   std::vector<std::string> env;  // the image config's Env, as container variables
   PackageDatabases packages;
+  std::string rpm_dbpath = "/var/lib/rpm";  // where librpm looks, inside the image
   // Whether the image has no container marker of its own, so the evaluation adds one.
   bool add_container_marker = true;
 };
@@ -38,26 +39,58 @@ struct EvalRequest {
   std::string profile;  // full id or unique suffix; empty: the content's default
   std::optional<std::filesystem::path> tailoring_file;
   std::filesystem::path results_dir;  // where arf.xml / oval-results.xml and report.html go
+  // XCCDF rules not to evaluate (their probes would abort the evaluation); only those the profile
+  // selects are skipped, and EvalOutcome::skipped_rules lists them.
+  std::vector<std::string> skip_rules;
 };
 
 struct EvalOutcome {
   std::string profile_id;  // as resolved ("" for the default profile)
   std::string profile_title;
   std::filesystem::path results_file;       // ARF (XCCDF content) or OVAL results (OVAL content)
-  std::filesystem::path report_file;        // HTML report
+  std::string result_id;                    // the XCCDF TestResult's id ("" for OVAL)
   std::map<std::string, double> seconds;    // "load", "evaluate", "arf"/"results", "html"
   std::map<std::string, long> peak_rss_kb;  // the child's peak memory by the end of each phase
   std::string container_marker;  // the marker the evaluation saw ("run/.containerenv"...), or ""
+  std::vector<std::string> skipped_rules;  // of EvalRequest::skip_rules, those skipped
 };
 
 // Writes the environment files (apt configuration, HOME with .rpmmacros) into
 // target.private_dir and names the sandbox's private directory. Does not touch the root.
 void prepare_environment(Target& target);
 
+// A Berkeley DB rpm database becomes sqlite in the throwaway layer (sandboxed child), which the
+// rpminfo probe can search by name; target.packages.rpm says sqlite afterwards. Returns "" or why
+// it could not be converted.
+std::string prepare_rpm_database(Target& target);
+
+// Why the package probes cannot be trusted, per database; "" where they can.
+struct PackageProbeProblems {
+  std::string dpkg;
+  std::string rpm;
+};
+
 // Checks in a child process that the package probes can read the image's package databases
-// (a probe that cannot read one reports every package as absent). Throws imgscap::Error naming
-// the database and what was seen.
-void check_package_probes(const Target& target);
+// (a probe that cannot read one reports every package as absent).
+PackageProbeProblems check_package_probes(const Target& target);
+
+// Time and peak memory per phase of a child's work.
+struct ChildFigures {
+  std::map<std::string, double> seconds;
+  std::map<std::string, long> peak_rss_kb;
+};
+
+struct ReportRequest {
+  std::filesystem::path results_file;  // ARF or OVAL results, as evaluate() wrote them
+  ContentKind kind = ContentKind::datastream;
+  std::string result_id;            // XCCDF TestResult to show
+  std::string profile_id;           // its profile
+  std::filesystem::path html_file;  // written beside results_file
+};
+
+// Renders the standard OpenSCAP HTML report (xccdf-report.xsl, or oval-results-report.xsl for
+// OVAL) from the results file, in a sandboxed child. Throws imgscap::Error.
+ChildFigures render_report(const Target& target, const ReportRequest& request);
 
 // Evaluates in a child process. Throws imgscap::Error with libopenscap's message on failure and
 // the interrupted error when a termination signal arrives (the child is killed).

@@ -15,6 +15,7 @@ enum class ExitCode : int {
   compliant = 0,           // scan finished, nothing at or above --fail-on failed
   error = 1,               // bad usage, unreadable or invalid image or content, evaluation failure
   noncompliant = 2,        // scan finished, a rule at or above --fail-on failed
+  incomplete = 3,          // scan finished, a rule at or above --fail-on could not be evaluated
   interrupted_base = 128,  // 128 + signal number: SIGHUP 129, SIGINT 130, SIGTERM 143
 };
 
