@@ -31,6 +31,11 @@ namespace imgscap::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr const char* k_chroot_refused =
+    "chroot(2) is not permitted (no CAP_SYS_CHROOT, and --unsafe-no-sandbox gives no user "
+    "namespace); OpenSCAP would abort";
+
 using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) {
@@ -226,10 +231,14 @@ scan::Target make_target(const ScanOptions& options, const image::Reference& ref
 
 // Probes that cannot be trusted in this evaluation, and why: package databases the probes
 // cannot read (after converting a Berkeley DB rpm database), chroot refused without a sandbox.
-report::BrokenProbes broken_probes(scan::Target& target) {
+report::BrokenProbes broken_probes(scan::Target& target, bool chroot_refused) {
   report::BrokenProbes broken;
   auto rpm_problem = scan::prepare_rpm_database(target);
-  const auto problems = scan::check_package_probes(target);
+  auto checked = target;
+  if (chroot_refused) {
+    checked.packages.rpm = scan::RpmBackend::none;  // the rpminfo probe would abort
+  }
+  const auto problems = scan::check_package_probes(checked);
   if (rpm_problem.empty()) {
     rpm_problem = problems.rpm;
   }
@@ -241,11 +250,9 @@ report::BrokenProbes broken_probes(scan::Target& target) {
       broken[kind] = rpm_problem;
     }
   }
-  if (!target.isolated && !sandbox::can_chroot()) {
+  if (chroot_refused) {
     for (const auto& kind : report::chroot_probe_kinds()) {
-      broken.emplace(kind,
-                     "chroot(2) is not permitted (no CAP_SYS_CHROOT, and --unsafe-no-sandbox "
-                     "gives no user namespace); OpenSCAP would abort");
+      broken.emplace(kind, k_chroot_refused);
     }
   }
   return broken;
@@ -253,10 +260,8 @@ report::BrokenProbes broken_probes(scan::Target& target) {
 
 // Rules whose probes would abort the evaluation (a chroot-mode probe without the right to
 // chroot). Plain OVAL content cannot skip definitions: an error then.
-std::vector<std::string> rules_to_skip(const scan::Content& content,
-                                       const report::BrokenProbes& broken) {
-  const auto chroot_kinds = report::chroot_probe_kinds();
-  if (!broken.contains(chroot_kinds.front())) {
+std::vector<std::string> rules_to_skip(const scan::Content& content, bool chroot_refused) {
+  if (!chroot_refused) {
     return {};
   }
   std::vector<std::string> skip;
@@ -283,18 +288,18 @@ report::Results corrected_results(const scan::EvalOutcome& outcome, scan::Conten
                                                      ? report::ResultsKind::oval
                                                      : report::ResultsKind::arf);
   const auto checks = file.checks();
+  const auto skipped_reason =
+      fmt::format("not evaluated: its checks need chroot(2): {}", k_chroot_refused);
   for (const auto& rule : outcome.skipped_rules) {
-    std::string reason = "not evaluated";
-    if (const auto it = checks.find(rule); it != checks.end()) {
-      for (const auto& probe : it->second.probes) {
-        if (const auto b = broken.find(probe); b != broken.end()) {
-          reason = fmt::format("{} probe: {}", probe, b->second);
-        }
-      }
-    }
-    file.set_result(rule, "error", reason);
+    file.set_result(rule, "error", skipped_reason);
   }
   auto results = file.results();
+  for (auto& rule : results.rules) {
+    if (std::find(outcome.skipped_rules.begin(), outcome.skipped_rules.end(), rule.id) !=
+        outcome.skipped_rules.end()) {
+      rule.reason = skipped_reason;
+    }
+  }
   for (const auto& change : report::apply_findings(results, checks, broken)) {
     file.set_result(change.id, change.result, change.message);
   }
@@ -330,12 +335,13 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
 
   clock.start();
   progress->phase("checking package probes");
-  const auto broken = broken_probes(target);
+  const bool chroot_refused = !target.isolated && !sandbox::can_chroot();
+  const auto broken = broken_probes(target, chroot_refused);
   clock.stop("probe_check");
 
   progress->phase("evaluating");
   scan::EvalRequest request{content, options.profile, options.tailoring_file, workdir.results_dir(),
-                            rules_to_skip(content, broken)};
+                            rules_to_skip(content, chroot_refused)};
   const auto outcome = scan::evaluate(target, request, *progress);
 
   report::Summary summary;
