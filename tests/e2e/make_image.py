@@ -3,7 +3,10 @@
 """Builds a small OCI image layout from a JSON spec, for end-to-end cases that need images with
 particular files, owners, modes or config (Dockerfile-like facts) without a container engine.
 
-    make_image.py SPEC.json OUT_LAYOUT_DIR [--tag TAG]
+    make_image.py SPEC.json OUT_LAYOUT_DIR [--tag TAG] [--base LAYOUT_DIR]
+
+With --base, the new image starts from the (single) image of an existing OCI layout: its layers
+(blobs hard-linked), its config, with SPEC's layers on top and SPEC's config keys replacing its.
 
 SPEC = {
   "config": {"User": "1000", "Env": ["A=1"], "Healthcheck": {...}, "ExposedPorts": {...}, ...},
@@ -101,25 +104,51 @@ def write_blob(layout, data):
     return {"digest": "sha256:" + digest, "size": len(data)}
 
 
+def option(name, default=None):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
+
+
+def read_blob(layout, digest):
+    with open(os.path.join(layout, "blobs", "sha256", digest.split(":", 1)[1]), "rb") as f:
+        return f.read()
+
+
+def base_image(base, layout):
+    """Layers (descriptors), diff_ids and config of the image in `base`, blobs linked over."""
+    index = json.load(open(os.path.join(base, "index.json")))
+    manifest = json.loads(read_blob(base, index["manifests"][0]["digest"]))
+    config = json.loads(read_blob(base, manifest["config"]["digest"]))
+    for layer in manifest["layers"]:
+        name = layer["digest"].split(":", 1)[1]
+        target = os.path.join(layout, "blobs", "sha256", name)
+        if not os.path.exists(target):
+            os.link(os.path.join(base, "blobs", "sha256", name), target)
+    return list(manifest["layers"]), list(config["rootfs"]["diff_ids"]), config
+
+
 def main():
     spec_path, layout = sys.argv[1], sys.argv[2]
-    tag = sys.argv[sys.argv.index("--tag") + 1] if "--tag" in sys.argv else "latest"
+    tag = option("--tag", "latest")
     with open(spec_path) as f:
         spec = json.load(f)
     os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
     with open(os.path.join(layout, "oci-layout"), "w") as f:
         json.dump({"imageLayoutVersion": "1.0.0"}, f)
-    layers, diff_ids = [], []
+    layers, diff_ids, base_config = [], [], {}
+    if option("--base"):
+        layers, diff_ids, base_config = base_image(option("--base"), layout)
     for layer in spec.get("layers", []):
         tar = layer_tar(layer)
         diff_ids.append("sha256:" + sha256(tar))
         blob = write_blob(layout, gzip.compress(tar, mtime=0))
         blob["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
         layers.append(blob)
+    image_config = dict(base_config.get("config") or {})
+    image_config.update(spec.get("config", {}))
     config = {
-        "architecture": spec.get("architecture", "amd64"),
+        "architecture": spec.get("architecture", base_config.get("architecture", "amd64")),
         "os": "linux",
-        "config": spec.get("config", {}),
+        "config": image_config,
         "rootfs": {"type": "layers", "diff_ids": diff_ids},
         "history": [{"created_by": "imgscap tests/e2e/make_image.py"}],
     }
