@@ -2,6 +2,8 @@
 // `imgscap inspect`: refs, digests, layers, config and OS of an image, as text or JSON.
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/image/inspect.hpp>
+#include <imgscap/rootfs/in_root.hpp>
+#include <imgscap/scan/facts.hpp>
 
 #include <ostream>
 
@@ -11,7 +13,13 @@ int run_inspect(const InspectOptions& options, const Streams& streams) {
   const auto reference = image::parse_reference(options.image);
   auto source = image::Source::open(reference);
   const auto img = source->resolve();
-  const auto inspected = image::inspect_json(reference, *source, img);
+  std::optional<std::string> os_release;
+  if (reference.transport == image::Transport::dir) {
+    os_release = scan::os_release_text(rootfs::open_root(reference.path));
+  } else {
+    os_release = image::os_release_from_layers(*source, img);
+  }
+  const auto inspected = image::inspect_json(reference, *source, img, os_release);
   if (options.format == OutputFormat::json) {
     streams.out << inspected.dump(2) << '\n';
   } else {

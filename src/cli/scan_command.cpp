@@ -95,7 +95,7 @@ report::ImageFacts image_facts(const image::Reference& reference, const image::I
   facts.transport = std::string(image::transport_name(reference.transport));
   facts.names = img.names;
   facts.manifest_digest = img.manifest_digest ? img.manifest_digest->str() : "";
-  facts.config_digest = img.config_digest.str();
+  facts.config_digest = reference.transport == image::Transport::dir ? "" : img.config_digest.str();
   facts.architecture = img.config.architecture;
   facts.os = img.config.os;
   facts.user = img.config.user;
@@ -322,15 +322,24 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   clock.start();
   auto source = image::Source::open(reference);
   const auto img = source->resolve();
+  const bool is_dir = reference.transport == image::Transport::dir;
+  if (is_dir && options.unsafe_no_sandbox) {
+    fail(
+        "dir: cannot be scanned with --unsafe-no-sandbox: without the throwaway layer the "
+        "evaluation would write into {}",
+        reference.path.string());
+  }
   const auto ns = enter_namespace(options);
   auto workdir = make_workdir(options);
-  const auto root = rootfs::open_root(workdir.rootfs());
-  const auto unpacked = unpack(*source, img, root, ns, *progress);
+  const auto rootfs_path = is_dir ? fs::absolute(reference.path) : workdir.rootfs();
+  const auto root = rootfs::open_root(rootfs_path);
+  const auto unpacked = is_dir ? Unpacked{} : unpack(*source, img, root, ns, *progress);
   clock.stop("unpack");
 
   util::throw_if_interrupted();
   const auto os = scan::read_os_release(root);
   auto target = make_target(options, reference, img, workdir, root);
+  target.rootfs = rootfs_path;
   scan::prepare_environment(target);
 
   clock.start();

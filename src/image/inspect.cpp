@@ -140,7 +140,17 @@ std::optional<std::string> read_file_from_layers(Source& source, const Image& im
   return std::nullopt;
 }
 
-nlohmann::json inspect_json(const Reference& reference, Source& source, const Image& image) {
+std::optional<std::string> os_release_from_layers(Source& source, const Image& image) {
+  for (const char* path : {"etc/os-release", "usr/lib/os-release"}) {
+    if (auto text = read_file_from_layers(source, image, path)) {
+      return text;
+    }
+  }
+  return std::nullopt;
+}
+
+nlohmann::json inspect_json(const Reference& reference, Source& source, const Image& image,
+                            const std::optional<std::string>& os_release) {
   nlohmann::json layers = nlohmann::json::array();
   for (const auto& layer : image.layers) {
     layers.push_back({{"digest", layer.digest_known ? nlohmann::json(layer.digest.str())
@@ -149,12 +159,6 @@ nlohmann::json inspect_json(const Reference& reference, Source& source, const Im
                       {"media_type", layer.media_type},
                       {"compression", compression_name(layer.compression)},
                       {"diff_id", layer.diff_id.str()}});
-  }
-  std::optional<std::string> os_release;
-  for (const char* path : {"etc/os-release", "usr/lib/os-release"}) {
-    if ((os_release = read_file_from_layers(source, image, path))) {
-      break;
-    }
   }
   const nlohmann::json os = os_release ? nlohmann::json(util::parse_os_release_fields(*os_release))
                                        : nlohmann::json(nullptr);
@@ -166,7 +170,9 @@ nlohmann::json inspect_json(const Reference& reference, Source& source, const Im
           {"manifest_digest", image.manifest_digest ? nlohmann::json(image.manifest_digest->str())
                                                     : nlohmann::json(nullptr)},
           {"manifest_media_type", image.manifest_media_type},
-          {"config_digest", image.config_digest.str()},
+          {"config_digest", reference.transport == Transport::dir
+                                ? nlohmann::json(nullptr)
+                                : nlohmann::json(image.config_digest.str())},
           {"architecture", c.architecture},
           {"os", c.os},
           {"variant", c.variant},

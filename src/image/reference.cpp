@@ -82,6 +82,8 @@ std::string_view transport_name(Transport transport) {
       return "oci-archive";
     case Transport::oci_layout:
       return "oci";
+    case Transport::dir:
+      return "dir";
   }
   return "oci";
 }
@@ -113,6 +115,15 @@ std::string Reference::output_name() const {
 Reference parse_reference(std::string_view text) {
   Reference reference;
   reference.text = std::string(text);
+  if (text.starts_with("dir:")) {  // the whole rest is the path: a root has no refs
+    reference.transport = Transport::dir;
+    reference.path = fs::path(text.substr(4));
+    std::error_code ec;
+    if (reference.path.empty() || !fs::is_directory(reference.path, ec)) {
+      fail("{}: not a directory", reference.path.string());
+    }
+    return reference;
+  }
   for (const auto& prefix : k_prefixes) {
     if (text.starts_with(prefix.text)) {
       auto [path, ref] = split_ref(text.substr(prefix.text.size()));

@@ -367,6 +367,25 @@ class DockerSource final : public Source {
   nlohmann::json m_manifest;
 };
 
+// ---- dir: an unpacked root filesystem -------------------------------------------------------
+
+class DirSource final : public Source {
+ public:
+  explicit DirSource(std::filesystem::path path) : m_path(std::move(path)) {}
+  std::vector<std::string> choices() override { return {m_path.string()}; }
+  Image resolve() override {
+    Image img;
+    img.names.push_back(std::filesystem::absolute(m_path).lexically_normal().string());
+    return img;
+  }
+  std::unique_ptr<util::ByteStream> open_layer(const Image&, std::size_t) override {
+    fail("{} is a directory: it has no layers", m_path.string());
+  }
+
+ private:
+  std::filesystem::path m_path;
+};
+
 }  // namespace
 
 std::string_view compression_name(Compression compression) {
@@ -392,6 +411,8 @@ std::unique_ptr<Source> Source::open(const Reference& reference) {
         return std::make_unique<OciSource>(make_tar_store(reference.path), reference.ref);
       case Transport::docker_archive:
         return std::make_unique<DockerSource>(make_tar_store(reference.path), reference.ref);
+      case Transport::dir:
+        return std::make_unique<DirSource>(reference.path);
     }
     fail("unknown image transport");
   });

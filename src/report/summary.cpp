@@ -165,7 +165,9 @@ std::string render_text(const Summary& s) {
   if (!s.image.manifest_digest.empty()) {
     add("Manifest:", s.image.manifest_digest);
   }
-  add("Config:", s.image.config_digest);
+  if (!s.image.config_digest.empty()) {
+    add("Config:", s.image.config_digest);
+  }
   add("OS:", os_line(s.os));
   add("Content:",
       fmt::format("{} ({}, sha256:{})", s.content_path, s.content_kind, s.content_sha256));
@@ -252,7 +254,8 @@ nlohmann::json to_json(const Summary& s) {
         {"manifest_digest", s.image.manifest_digest.empty()
                                 ? nlohmann::json(nullptr)
                                 : nlohmann::json(s.image.manifest_digest)},
-        {"config_digest", s.image.config_digest},
+        {"config_digest", s.image.config_digest.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(s.image.config_digest)},
         {"architecture", s.image.architecture},
         {"os", s.image.os},
         {"user", s.image.user},

@@ -64,11 +64,18 @@ OsRelease parse_os_release(std::string_view text) {
   return os;
 }
 
-std::optional<OsRelease> read_os_release(const util::Fd& root) {
+std::optional<std::string> os_release_text(const util::Fd& root) {
   for (const char* path : {"etc/os-release", "usr/lib/os-release"}) {
     if (auto text = rootfs::read_in_root(root, path, k_os_release_max)) {
-      return parse_os_release(*text);
+      return text;
     }
+  }
+  return std::nullopt;
+}
+
+std::optional<OsRelease> read_os_release(const util::Fd& root) {
+  if (auto text = os_release_text(root)) {
+    return parse_os_release(*text);
   }
   return std::nullopt;
 }

@@ -20,7 +20,11 @@ namespace imgscap::image {
 std::optional<std::string> read_file_from_layers(Source& source, const Image& image,
                                                  std::string_view path);
 
-nlohmann::json inspect_json(const Reference& reference, Source& source, const Image& image);
+// etc/os-release, else usr/lib/os-release, read from the layers.
+std::optional<std::string> os_release_from_layers(Source& source, const Image& image);
+
+nlohmann::json inspect_json(const Reference& reference, Source& source, const Image& image,
+                            const std::optional<std::string>& os_release);
 std::string inspect_text(const nlohmann::json& inspected);
 
 }  // namespace imgscap::image

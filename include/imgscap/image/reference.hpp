@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Image references given on the command line: docker-archive:PATH[:REF], oci-archive:PATH[:REF],
-// oci:DIR[:REF], or a bare path whose kind is detected from its contents.
+// oci:DIR[:REF], dir:PATH (an unpacked root filesystem), or a bare path whose kind is detected
+// from its contents.
 #pragma once
 
 #include <filesystem>
@@ -10,9 +11,10 @@
 
 namespace imgscap::image {
 
-enum class Transport { docker_archive, oci_archive, oci_layout };
+enum class Transport { docker_archive, oci_archive, oci_layout, dir };
 
-std::string_view transport_name(Transport transport);  // "docker-archive", "oci-archive", "oci"
+// "docker-archive", "oci-archive", "oci", "dir"
+std::string_view transport_name(Transport transport);
 
 struct Reference {
   Transport transport = Transport::oci_layout;

@@ -24,6 +24,7 @@ struct OsRelease {
 OsRelease parse_os_release(std::string_view text);
 
 // etc/os-release, else usr/lib/os-release, read inside the root. nullopt when neither exists.
+std::optional<std::string> os_release_text(const util::Fd& root);
 std::optional<OsRelease> read_os_release(const util::Fd& root);
 
 enum class RpmBackend { none, sqlite, bdb, ndb };
