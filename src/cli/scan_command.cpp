@@ -63,7 +63,7 @@ Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& 
                 const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress) {
   Unpacked unpacked;
   rootfs::ApplyOptions apply_options;
-  apply_options.preserve_ownership = ns ? ns->keeps_ownership() : ::geteuid() == 0;
+  apply_options.preserve_ownership = ns ? ns->map != sandbox::IdMap::single : ::geteuid() == 0;
   if (ns) {
     apply_options.owner_id_limit = ns->mapped_ids;
   }
@@ -179,9 +179,14 @@ void add_notes(report::Summary& summary, const Unpacked& unpacked,
   }
 }
 
-report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns) {
+report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns,
+                                   bool is_dir) {
   if (!ns) {
     return {false, "none (--unsafe-no-sandbox): the probes saw the host", true, ""};
+  }
+  if (is_dir && ns->map != sandbox::IdMap::identity) {
+    return {true, ns->description, false,
+            "a directory scanned without root: its files owned by you appear as root"};
   }
   return {true, ns->description, ns->keeps_ownership(), ns->limitation};
 }
@@ -375,7 +380,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   summary.target_label = target.label;
   summary.container_marker = outcome.container_marker;
   summary.container_marker_origin = target.add_container_marker ? "imgscap" : "image";
-  summary.sandbox = sandbox_facts(ns);
+  summary.sandbox = sandbox_facts(ns, is_dir);
   summary.fail_on = options.fail_on;
   add_notes(summary, unpacked, ns, broken, content.kind);
 

@@ -16,6 +16,8 @@
 
 #include <array>
 #include <charconv>
+#include <map>
+#include <sstream>
 #include <vector>
 
 namespace imgscap::sandbox {
@@ -87,14 +89,48 @@ struct SubordinateMaps {
   SubordinateRange gids;
 };
 
+// The ids this namespace has ("inside" ranges of /proc/self/{uid,gid}_map), each mapped to
+// itself: everything on the host (identity), or what an enclosing container maps.
+std::string identity_of(const std::string& map_text) {
+  std::string out;
+  std::istringstream lines(map_text);
+  std::uint64_t inside = 0;
+  std::uint64_t outside = 0;
+  std::uint64_t count = 0;
+  while (lines >> inside >> outside >> count) {
+    out += fmt::format("{} {} {}\n", inside, inside, count);
+  }
+  return out;
+}
+
 std::string write_identity_maps(pid_t pid, const void*) {
-  const auto all = fmt::format("0 0 {}\n", k_all_ids);
   for (const char* map : {"uid_map", "gid_map"}) {
-    if (!write_file(fmt::format("/proc/{}/{}", pid, map), all)) {
+    const auto lines = identity_of(util::read_file(fmt::format("/proc/self/{}", map)));
+    if (!write_file(fmt::format("/proc/{}/{}", pid, map), lines)) {
       return fmt::format("cannot write {}: {}", map, errno_text(errno));
     }
   }
   return {};
+}
+
+// How many ids from 0 on a map of this namespace holds without a gap.
+std::uint64_t contiguous_ids(const std::string& map_text) {
+  std::istringstream lines(map_text);
+  std::uint64_t inside = 0;
+  std::uint64_t outside = 0;
+  std::uint64_t count = 0;
+  std::map<std::uint64_t, std::uint64_t> ranges;
+  while (lines >> inside >> outside >> count) {
+    ranges[inside] = count;
+  }
+  std::uint64_t next = 0;
+  for (const auto& [start, length] : ranges) {
+    if (start != next) {
+      break;
+    }
+    next = start + length;
+  }
+  return next;
 }
 
 std::string write_subordinate_maps(pid_t pid, const void* context) {
@@ -277,8 +313,15 @@ UserNamespace enter_user_namespace() {
       fail("cannot map ids in the new user namespace: {}", error);
     }
     ns.map = IdMap::identity;
-    ns.mapped_ids = k_all_ids;
-    ns.description = "root: every id mapped to itself";
+    ns.mapped_ids = std::min(contiguous_ids(util::read_file("/proc/self/uid_map")),
+                             contiguous_ids(util::read_file("/proc/self/gid_map")));
+    ns.description = ns.mapped_ids >= k_all_ids
+                         ? std::string("root: every id mapped to itself")
+                         : fmt::format("root of a user namespace: ids 0-{} mapped to themselves",
+                                       ns.mapped_ids - 1);
+    if (ns.mapped_ids < k_min_subordinate_ids) {
+      ns.limitation = fmt::format("the enclosing user namespace maps only {} ids", ns.mapped_ids);
+    }
     return ns;
   }
 

@@ -21,10 +21,10 @@ struct UserNamespace {
   IdMap map = IdMap::identity;
   std::uint64_t mapped_ids = 0;  // ids 0..mapped_ids-1 exist inside (uids and gids alike)
   std::string description;       // for the summary, e.g. "subordinate ids: 65536 from 100000"
-  std::string limitation;        // why ownership may be wrong (single map), else ""
+  std::string limitation;        // why ownership may be wrong (too few ids mapped), else ""
 
-  // Whether files keep the image's owners when unpacked (up to mapped_ids).
-  [[nodiscard]] bool keeps_ownership() const noexcept { return map != IdMap::single; }
+  // Whether files keep the image's owners when unpacked.
+  [[nodiscard]] bool keeps_ownership() const noexcept { return limitation.empty(); }
 };
 
 struct SubordinateRange {
