@@ -20,10 +20,12 @@ constexpr const char* k_exit_codes = R"(
 Exit codes:
   0    compliant: the scan finished and no rule at or above --fail-on failed
   1    error: bad usage, unreadable or invalid image or content, evaluation failure
-  2    non-compliant: a rule at or above --fail-on failed (or errored)
+  2    non-compliant: a rule at or above --fail-on failed
+  3    incomplete: a rule at or above --fail-on could not be evaluated (error or unknown)
   129  interrupted by SIGHUP, 130 by SIGINT, 143 by SIGTERM (work directory removed)
 
-Images: docker-archive:PATH[:REF]  oci-archive:PATH[:REF]  oci:DIR[:REF]  or a bare PATH.
+Images: docker-archive:PATH[:REF]  oci-archive:PATH[:REF]  oci:DIR[:REF]  dir:PATH
+        or a bare PATH.
 See imgscap(1) for details.)";
 
 const std::map<std::string, OutputFormat> k_formats{{"text", OutputFormat::text},
