@@ -226,6 +226,9 @@ scan::Target make_target(const ScanOptions& options, const image::Reference& ref
   target.add_container_marker = !scan::find_container_marker(root);
   target.label = target_label(reference, img);
   target.env = img.config.env;
+  if (reference.transport != image::Transport::dir) {
+    target.config_facts = scan::config_facts(img.config);
+  }
   target.packages = scan::find_package_databases(root);
   if (target.packages.dpkg_architecture.empty()) {
     target.packages.dpkg_architecture =

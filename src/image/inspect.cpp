@@ -183,6 +183,7 @@ nlohmann::json inspect_json(const Reference& reference, Source& source, const Im
           {"cmd", c.cmd},
           {"working_dir", c.working_dir},
           {"exposed_ports", c.exposed_ports},
+          {"volumes", c.volumes},
           {"labels", c.labels},
           {"healthcheck",
            c.healthcheck ? nlohmann::json(c.healthcheck->test) : nlohmann::json(nullptr)},

@@ -171,6 +171,11 @@ Config parse_config(const nlohmann::json& json, const std::string& what) {
       config.exposed_ports.push_back(port);
     }
   }
+  if (c.contains("Volumes") && c["Volumes"].is_object()) {
+    for (const auto& [volume, _] : c["Volumes"].items()) {
+      config.volumes.push_back(volume);
+    }
+  }
   if (c.contains("Labels") && c["Labels"].is_object()) {
     for (const auto& [key, value] : c["Labels"].items()) {
       if (value.is_string()) {

@@ -158,6 +158,7 @@ Entered enter_evaluation(const Target& target, const std::vector<sandbox::Bind>&
   } else {
     entered.marker = find_container_marker(root).value_or("");
   }
+  write_config_facts(root, target.config_facts);
   oscap_init();
   return entered;
 }

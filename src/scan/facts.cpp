@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // os-release parsing and package database discovery inside an unpacked root.
 #include <imgscap/rootfs/in_root.hpp>
+#include <imgscap/rootfs/remove_tree.hpp>
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/os_release.hpp>
@@ -8,6 +9,10 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -179,6 +184,72 @@ std::string add_container_marker(const util::Fd& root) {
     fail("cannot mark the root as a container: {}", errno_text(errno));
   }
   return ".dockerenv";
+}
+
+namespace {
+
+std::string lines_of(const std::vector<std::string>& values) {
+  std::string text;
+  for (const auto& value : values) {
+    if (value.find('\n') == std::string::npos) {
+      text += value + "\n";
+    }
+  }
+  return text;
+}
+
+void write_fact(const util::Fd& dir, const std::string& name, std::string_view content) {
+  const util::Fd fd(::openat(dir.get(), name.c_str(),
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd || ::write(fd.get(), content.data(), content.size()) !=
+                 static_cast<ssize_t>(content.size())) {
+    fail("cannot write the image config fact {}: {}", name, errno_text(errno));
+  }
+}
+
+}  // namespace
+
+ConfigFacts config_facts(const image::Config& config) {
+  std::vector<std::string> labels;
+  for (const auto& [key, value] : config.labels) {
+    labels.push_back(key + "=" + value);
+  }
+  std::string healthcheck;
+  if (config.healthcheck && !config.healthcheck->test.empty()) {
+    const auto& test = config.healthcheck->test;
+    healthcheck = test.front() == "NONE" ? "NONE" : fmt::format("{}", fmt::join(test, " "));
+  }
+  return {
+      {"user", lines_of({config.user})},
+      {"healthcheck", lines_of({healthcheck})},
+      {"exposed_ports", lines_of(config.exposed_ports)},
+      {"volumes", lines_of(config.volumes)},
+      {"env", lines_of(config.env)},
+      {"labels", lines_of(labels)},
+      {"entrypoint", nlohmann::json(config.entrypoint).dump() + "\n"},
+      {"cmd", nlohmann::json(config.cmd).dump() + "\n"},
+      {"working_dir", lines_of({config.working_dir})},
+  };
+}
+
+void write_config_facts(const util::Fd& root, const std::optional<ConfigFacts>& facts) {
+  const std::string_view path = k_config_facts_dir;
+  const auto parent_path = path.substr(0, path.rfind('/'));
+  const auto name = std::string(path.substr(path.rfind('/') + 1));
+  if (const auto parent = rootfs::open_in_root(root, parent_path, O_PATH | O_DIRECTORY)) {
+    rootfs::remove_at(parent.get(), name);
+  }
+  if (!facts) {
+    return;
+  }
+  rootfs::make_dirs_in_root(root, path);
+  const auto dir = rootfs::open_in_root(root, path, O_PATH | O_DIRECTORY);
+  if (!dir) {
+    fail("cannot open /{}: {}", path, errno_text(errno));
+  }
+  for (const auto& [fact, content] : *facts) {
+    write_fact(dir, fact, content);
+  }
 }
 
 }  // namespace imgscap::scan

@@ -42,6 +42,7 @@ struct Config {
   std::vector<std::string> cmd;
   std::string working_dir;
   std::vector<std::string> exposed_ports;  // "80/tcp"
+  std::vector<std::string> volumes;        // "/data"
   std::map<std::string, std::string> labels;
   std::optional<Healthcheck> healthcheck;
   std::vector<util::Digest> diff_ids;

@@ -32,6 +32,8 @@ struct Target {
   std::string rpm_dbpath = "/var/lib/rpm";  // where librpm looks, inside the image
   // Whether the image has no container marker of its own, so the evaluation adds one.
   bool add_container_marker = true;
+  // The image config facts shown to the probes (none for a directory).
+  std::optional<ConfigFacts> config_facts;
 };
 
 struct EvalRequest {

@@ -3,6 +3,7 @@
 // databases exist, which decide how the package probes are configured and checked.
 #pragma once
 
+#include <imgscap/image/image.hpp>
 #include <imgscap/util/fd.hpp>
 
 #include <map>
@@ -54,5 +55,20 @@ std::optional<std::string> find_container_marker(const util::Fd& root);
 // Marks the root as a container: creates run/.containerenv, or /.dockerenv when run/ is
 // unusable (e.g. a dangling in-image symlink); a marker already there counts. Returns its path.
 std::string add_container_marker(const util::Fd& root);
+
+// The image config as files the probes can read (documented in the man page, IMAGE CONFIG
+// FACTS): name under run/imgscap/config/ -> content. user, healthcheck ("NONE" when disabled,
+// empty when absent), exposed_ports, volumes, env, labels (KEY=VALUE) one per line; entrypoint
+// and cmd as JSON arrays; working_dir.
+using ConfigFacts = std::map<std::string, std::string>;
+ConfigFacts config_facts(const image::Config& config);
+
+// Where the facts go inside the root.
+constexpr const char* k_config_facts_dir = "run/imgscap/config";
+
+// Replaces run/imgscap/config inside the root (removing whatever the image put there, so an
+// image cannot forge its facts) with `facts`; with no facts (a directory has no image config)
+// the directory is only removed. Throws imgscap::Error.
+void write_config_facts(const util::Fd& root, const std::optional<ConfigFacts>& facts);
 
 }  // namespace imgscap::scan
