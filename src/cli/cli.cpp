@@ -8,7 +8,12 @@
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+// GCC 12 sees a "potential null pointer dereference" inside CLI11's own string splitting when
+// vector options are used; the code is CLI11's, so the warning is silenced for its header only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <CLI/CLI.hpp>
+#pragma GCC diagnostic pop
 
 #include <iostream>
 #include <map>
@@ -41,15 +46,24 @@ struct Parsed {
 void add_scan(CLI::App& app, Parsed& p) {
   auto* scan = app.add_subcommand("scan", "Scan an image with SCAP content");
   scan->add_option("IMAGE", p.scan.image, "Image to scan")->required();
-  scan->add_option("--content", p.scan.content,
-                   "SCAP source datastream, XCCDF benchmark or OVAL definitions file")
-      ->required();
+  scan->add_option("--content", p.scan.contents,
+                   "SCAP source datastream, XCCDF benchmark or OVAL definitions file, or "
+                   "'auto' (default): imgscap's container-image baseline plus the SCAP Security "
+                   "Guide datastream for the image's OS where one is installed. Repeatable")
+      ->option_text("FILE|auto");
+  scan->add_option("--content-dir", p.scan.content_dirs,
+                   "Where --content auto looks for SSG datastreams before the standard "
+                   "places (/usr/share/xml/scap/ssg/content). Repeatable")
+      ->option_text("DIR");
   scan->add_option("--profile", p.scan.profile,
-                   "XCCDF profile: full id or a unique suffix (default: the content's default)");
-  scan->add_option("--tailoring-file", p.scan.tailoring_file, "XCCDF tailoring file");
+                   "XCCDF profile: full id or a unique suffix (default: the content's default; "
+                   "with --content auto, the SSG profile the catalogue names for the OS)");
+  scan->add_option("--tailoring-file", p.scan.tailoring_file,
+                   "XCCDF tailoring file (with --content auto: for the SSG content)");
   scan->add_option("-o,--output", p.scan.output_dir,
-                   "Directory for arf.xml, report.html, summary.txt, summary.json "
-                   "(default: ./<image name>)");
+                   "Directory for the results: summary.txt, summary.json and per content "
+                   "<name>-arf.xml and <name>-report.html (arf.xml and report.html when one "
+                   "--content FILE is given); default: ./imgscap-<image name>");
   scan->add_option("--fail-on", p.fail_on,
                    "Lowest severity of a failed rule that makes the image non-compliant: "
                    "low (any failure), medium, high, none")

@@ -64,8 +64,11 @@ std::string os_line(const OsFacts& os) {
 }
 
 nlohmann::json rule_json(const RuleResult& rule) {
-  nlohmann::json j = {
-      {"id", rule.id}, {"result", rule.result}, {"severity", rule.severity}, {"title", rule.title}};
+  nlohmann::json j = {{"id", rule.id},
+                      {"result", rule.result},
+                      {"severity", rule.severity},
+                      {"title", rule.title},
+                      {"evaluation", rule.evaluation}};
   if (!rule.reason.empty()) {
     j["reason"] = rule.reason;
   }
@@ -76,6 +79,25 @@ nlohmann::json rule_json(const RuleResult& rule) {
     j["uses_ownership"] = true;
   }
   return j;
+}
+
+nlohmann::json evaluations_json(const std::vector<Evaluation>& evaluations) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : evaluations) {
+    out.push_back(
+        {{"name", e.name},
+         {"content",
+          {{"path", e.content_path}, {"kind", e.content_kind}, {"sha256", e.content_sha256}}},
+         {"reason", e.reason},
+         {"profile", {{"id", e.profile_id}, {"title", e.profile_title}}},
+         {"tailoring_file",
+          e.tailoring_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.tailoring_file)},
+         {"test_result_id", e.test_result_id},
+         {"counts", e.counts},
+         {"files", e.files},
+         {"timings", e.timings}});
+  }
+  return out;
 }
 
 std::vector<RuleResult> rules_where(const Results& results,
@@ -142,6 +164,10 @@ std::vector<RuleResult> Summary::failures() const {
   return out;
 }
 
+std::string verdict_name(const Summary& s) {
+  return s.incomplete() ? "incomplete" : s.compliant() ? "compliant" : "non-compliant";
+}
+
 bool Summary::incomplete() const {
   const auto rules = failures();
   return std::any_of(rules.begin(), rules.end(), [](const RuleResult& r) {
@@ -169,16 +195,28 @@ std::string render_text(const Summary& s) {
     add("Config:", s.image.config_digest);
   }
   add("OS:", os_line(s.os));
-  add("Content:",
-      fmt::format("{} ({}, sha256:{})", s.content_path, s.content_kind, s.content_sha256));
-  if (s.content_kind != "OVAL definitions") {
-    add("Profile:", s.profile_id.empty()
-                        ? std::string("(default)")
-                        : fmt::format("{}{}", s.profile_id,
-                                      s.profile_title.empty() ? "" : " - " + s.profile_title));
+  const bool several = s.evaluations.size() > 1;
+  for (const auto& e : s.evaluations) {
+    add("Content:", fmt::format("{}{} ({}, sha256:{})", several ? "[" + e.name + "] " : "",
+                                e.content_path, e.content_kind, e.content_sha256));
+    if (!e.reason.empty()) {
+      add("", e.reason);
+    }
+    if (e.content_kind != "OVAL definitions") {
+      add("Profile:", e.profile_id.empty()
+                          ? std::string("(default)")
+                          : fmt::format("{}{}", e.profile_id,
+                                        e.profile_title.empty() ? "" : " - " + e.profile_title));
+    }
+    if (!e.tailoring_file.empty()) {
+      add("Tailoring:", e.tailoring_file);
+    }
+    if (several) {
+      add("Results:", counts_line(e.counts));
+    }
   }
-  if (!s.tailoring_file.empty()) {
-    add("Tailoring:", s.tailoring_file);
+  for (const auto& note : s.content_notes) {
+    add("Content:", note);
   }
   add("Target:", s.container_marker.empty()
                      ? std::string("evaluated as a machine (no container marker)")
@@ -187,7 +225,7 @@ std::string render_text(const Summary& s) {
                                                                         : "added by imgscap"));
   add("Sandbox:", s.sandbox.isolated ? fmt::format("isolated ({})", s.sandbox.user_namespace)
                                      : s.sandbox.user_namespace);
-  add("Results:", counts_line(s.results.counts()));
+  add(several ? "Total:" : "Results:", counts_line(s.results.counts()));
   if (const auto runtime = s.runtime_only(); !runtime.empty()) {
     add("Runtime:", fmt::format("{} rule{} check only a running system (kernel, processes, "
                                 "network): not applicable to an image, not counted as failures",
@@ -218,13 +256,14 @@ std::string render_text(const Summary& s) {
     }
   }
   const auto failures = s.failures();
-  const char* verdict = s.incomplete()     ? "INCOMPLETE"
-                        : failures.empty() ? "COMPLIANT"
-                                           : "NON-COMPLIANT";
+  auto verdict = verdict_name(s);
+  std::transform(verdict.begin(), verdict.end(), verdict.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   out += fmt::format(
       "\nVerdict: {} (--fail-on {}: {} rule{} at or above the threshold failed or "
-      "could not be evaluated)\n",
-      verdict, fail_on_name(s.fail_on), failures.size(), failures.size() == 1 ? "" : "s");
+      "could not be evaluated){}\n",
+      verdict, fail_on_name(s.fail_on), failures.size(), failures.size() == 1 ? "" : "s",
+      s.os.known ? "" : "; the OS is unknown, so only OS-independent rules were evaluated");
   return out;
 }
 
@@ -265,11 +304,8 @@ nlohmann::json to_json(const Summary& s) {
         {"id", s.os.id},
         {"version_id", s.os.version_id},
         {"pretty_name", s.os.pretty_name}}},
-      {"content",
-       {{"path", s.content_path}, {"kind", s.content_kind}, {"sha256", s.content_sha256}}},
-      {"profile", {{"id", s.profile_id}, {"title", s.profile_title}}},
-      {"tailoring_file",
-       s.tailoring_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.tailoring_file)},
+      {"evaluations", evaluations_json(s.evaluations)},
+      {"content_notes", s.content_notes},
       {"target",
        {{"label", s.target_label},
         {"evaluated_as", s.container_marker.empty() ? "machine" : "container"},
@@ -281,7 +317,6 @@ nlohmann::json to_json(const Summary& s) {
         {"user_namespace", s.sandbox.user_namespace},
         {"ownership_kept", s.sandbox.ownership_kept},
         {"ownership_limit", s.sandbox.ownership_limit}}},
-      {"test_result_id", s.results.test_result_id},
       {"counts", s.results.counts()},
       {"runtime_only_rules", ids_of(s.runtime_only())},
       {"ownership_dependent_rules",
@@ -289,6 +324,7 @@ nlohmann::json to_json(const Summary& s) {
       {"failed_rules", failed},
       {"rules", rules},
       {"fail_on", fail_on_name(s.fail_on)},
+      {"verdict", verdict_name(s)},
       {"compliant", s.compliant()},
       {"incomplete", s.incomplete()},
       {"exit_code", s.exit_code()},

@@ -201,8 +201,8 @@ std::string lines_of(const std::vector<std::string>& values) {
 void write_fact(const util::Fd& dir, const std::string& name, std::string_view content) {
   const util::Fd fd(::openat(dir.get(), name.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!fd || ::write(fd.get(), content.data(), content.size()) !=
-                 static_cast<ssize_t>(content.size())) {
+  if (!fd ||
+      ::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
     fail("cannot write the image config fact {}: {}", name, errno_text(errno));
   }
 }

@@ -78,15 +78,29 @@ TEST_F(CliTest, BadFailOnIsUsageError) {
   EXPECT_NE(r.err.find("--fail-on"), std::string::npos) << r.err;
 }
 
-TEST_F(CliTest, MissingContentOptionIsUsageError) {
-  const auto r = run_cli({"scan", "oci:/nonexistent"});
+TEST_F(CliTest, MissingImageIsUsageError) {
+  const auto r = run_cli({"scan", "--content", "auto"});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("--content"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("IMAGE"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, MissingContentFileIsNamedBeforeTheImageIsRead) {
+  const auto r = run_cli({"scan", "oci:/nonexistent", "--content", "/nonexistent/content.xml"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("/nonexistent"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, TailoringWithAutoNeedsAProfile) {
+  const auto tailoring = m_dir / "tailoring.xml";
+  std::ofstream(tailoring) << "<x/>";
+  const auto r = run_cli({"scan", "oci:/nonexistent", "--tailoring-file", tailoring.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("--tailoring-file with --content auto needs --profile"), std::string::npos)
+      << r.err;
 }
 
 TEST_F(CliTest, NonexistentImageNamesThePath) {
-  const auto r = run_cli(
-      {"scan", (m_dir / "nope.tar").string(), "--content", (m_dir / "content.xml").string()});
+  const auto r = run_cli({"scan", (m_dir / "nope.tar").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("imgscap: error:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nope.tar"), std::string::npos) << r.err;
@@ -95,7 +109,7 @@ TEST_F(CliTest, NonexistentImageNamesThePath) {
 TEST_F(CliTest, NonImageFileIsRejected) {
   const auto file = m_dir / "notes.txt";
   std::ofstream(file) << "just some text\n";
-  const auto r = run_cli({"scan", file.string(), "--content", file.string()});
+  const auto r = run_cli({"scan", file.string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("not a container image"), std::string::npos) << r.err;
 }

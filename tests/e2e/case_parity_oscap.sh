@@ -36,7 +36,8 @@ rules = {r["id"]: r["result"] for r in summary["rules"]}
 assert rules == arf, "per-rule results differ"
 assert summary["counts"] == dict(collections.Counter(arf.values())), "counts differ"
 assert summary["schema_version"] == 1
-assert summary["content"]["sha256"] and len(summary["image"]["layers"]) == 3
+assert summary["evaluations"][0]["content"]["sha256"] and len(summary["image"]["layers"]) == 3
+assert len(summary["evaluations"]) == 1 and summary["evaluations"][0]["files"]["arf"].endswith("/arf.xml")
 assert summary["target"]["evaluated_as"] == "container"
 assert set(summary["timings"]) >= {"unpack", "evaluate", "arf", "html"}
 assert set(summary["peak_rss_kb"]) >= {"unpack", "evaluate", "arf", "html"}

@@ -22,10 +22,13 @@ Summary sample() {
   s.image.reference = "oci:/images/x:latest";
   s.image.config_digest = "sha256:" + std::string(64, 'a');
   s.os = {true, "debian", "11", "Debian GNU/Linux 11 (bullseye)"};
-  s.content_path = "/c.xml";
-  s.content_kind = "source datastream";
-  s.content_sha256 = std::string(64, 'b');
-  s.profile_id = "xccdf_p";
+  Evaluation e;
+  e.name = "c";
+  e.content_path = "/c.xml";
+  e.content_kind = "source datastream";
+  e.content_sha256 = std::string(64, 'b');
+  e.profile_id = "xccdf_p";
+  s.evaluations.push_back(e);
   s.results.rules = {
       rule("r_low_fail", "fail", "low", "Low failing"),
       rule("r_high_pass", "pass", "high", "High passing"),
@@ -120,6 +123,45 @@ TEST(Summary, UnknownOsIsSaid) {
   EXPECT_FALSE(to_json(s)["os"]["known"].get<bool>());
 }
 
+TEST(Summary, SeveralEvaluationsAreShownApartAndCountedTogether) {
+  auto s = sample();
+  Evaluation second;
+  second.name = "baseline";
+  second.content_path = "/b.xml";
+  second.content_kind = "source datastream";
+  second.reason = "always evaluated";
+  second.counts = {{"pass", 1}};
+  s.evaluations.push_back(second);
+  auto extra = rule("b_pass", "pass", "low", "B");
+  extra.evaluation = "baseline";
+  s.results.rules.push_back(extra);
+  s.content_notes = {"no SCAP Security Guide content is known for X"};
+  const auto text = render_text(s);
+  EXPECT_NE(text.find("Content:   [c] /c.xml"), std::string::npos) << text;
+  EXPECT_NE(text.find("Content:   [baseline] /b.xml"), std::string::npos) << text;
+  EXPECT_NE(text.find("always evaluated"), std::string::npos) << text;
+  EXPECT_NE(text.find("Total:     2 fail, 1 error, 0 unknown, 2 pass"), std::string::npos) << text;
+  EXPECT_NE(text.find("Content:   no SCAP Security Guide content is known for X"),
+            std::string::npos)
+      << text;
+  const auto j = to_json(s);
+  EXPECT_EQ(j["evaluations"].size(), 2U);
+  EXPECT_EQ(j["evaluations"][1]["name"], "baseline");
+  EXPECT_EQ(j["rules"].back()["evaluation"], "baseline");
+  EXPECT_EQ(j["counts"]["pass"], 2);
+}
+
+TEST(Summary, UnknownOsVerdictSaysSo) {
+  auto s = sample();
+  s.os = {};
+  s.results.rules = {rule("a", "pass", "low", "A")};
+  const auto text = render_text(s);
+  EXPECT_NE(text.find("Verdict: COMPLIANT"), std::string::npos) << text;
+  EXPECT_NE(text.find("the OS is unknown, so only OS-independent rules were evaluated"),
+            std::string::npos)
+      << text;
+}
+
 TEST(Summary, JsonAgreesWithRules) {
   const auto j = to_json(sample());
   EXPECT_EQ(j["schema_version"], k_summary_schema_version);
@@ -128,6 +170,8 @@ TEST(Summary, JsonAgreesWithRules) {
   EXPECT_EQ(j["failed_rules"][0]["id"], "r_high_fail");
   EXPECT_EQ(j["exit_code"], 3);
   EXPECT_TRUE(j["incomplete"].get<bool>());
+  EXPECT_EQ(j["verdict"], "incomplete");
+  EXPECT_EQ(j["evaluations"][0]["content"]["path"], "/c.xml");
   EXPECT_FALSE(j["compliant"].get<bool>());
   EXPECT_TRUE(j["image"]["manifest_digest"].is_null());
 }

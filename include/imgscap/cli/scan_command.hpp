@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace imgscap::cli {
 
@@ -16,7 +17,9 @@ enum class OutputFormat { text, json };
 
 struct ScanOptions {
   std::string image;
-  std::filesystem::path content;
+  // Content files, or "auto": the built-in baseline plus the SSG datastream for the image's OS.
+  std::vector<std::string> contents{"auto"};
+  std::vector<std::filesystem::path> content_dirs;  // searched for SSG datastreams first
   std::string profile;
   std::optional<std::filesystem::path> tailoring_file;
   std::optional<std::filesystem::path> output_dir;

@@ -54,21 +54,33 @@ struct SandboxFacts {
   std::string ownership_limit;  // why not, when not
 };
 
-struct Summary {
-  ImageFacts image;
-  OsFacts os;
+// One content evaluated on the image.
+struct Evaluation {
+  std::string name;  // "baseline", "ssg-debian11", or the content file's stem
   std::string content_path;
   std::string content_kind;
   std::string content_sha256;
+  std::string reason;  // why this content was evaluated
   std::string profile_id;
   std::string profile_title;
   std::string tailoring_file;
+  std::string test_result_id;
+  std::map<std::string, int> counts;         // its rules per result
+  std::map<std::string, std::string> files;  // "arf" or "oval_results", "report" -> path
+  std::map<std::string, double> timings;     // its phases: load, evaluate, arf, html
+};
+
+struct Summary {
+  ImageFacts image;
+  OsFacts os;
+  std::vector<Evaluation> evaluations;
+  std::vector<std::string> content_notes;  // what --content auto looked for and did not find
   std::string target_label;
   std::string container_marker;         // the marker file the evaluation saw, "" when none
   std::string container_marker_origin;  // "image" (already there) or "imgscap"
   SandboxFacts sandbox;
   FailOn fail_on = FailOn::low;
-  Results results;
+  Results results;  // the rules of every evaluation, in order (RuleResult::evaluation)
   std::map<std::string, std::string> files;  // kind -> path written
   std::map<std::string, double> timings;     // phase -> seconds
   std::map<std::string, long> peak_rss_kb;   // phase -> peak memory (KiB) of the process doing it
@@ -89,6 +101,8 @@ struct Summary {
   [[nodiscard]] int exit_code() const;
 };
 
+// "compliant", "non-compliant" or "incomplete".
+std::string verdict_name(const Summary& summary);
 std::string render_text(const Summary& summary);
 nlohmann::json to_json(const Summary& summary);
 

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: Apache-2.0
+// The steps of `imgscap scan`, in the order run_scan calls them: unpack the image inside the
+// user namespace, decide the content, evaluate each content (corrected results, HTML report),
+// and gather the summary. Private to the cli module.
+#pragma once
+
+#include <imgscap/cli/scan_command.hpp>
+#include <imgscap/image/image.hpp>
+#include <imgscap/image/reference.hpp>
+#include <imgscap/image/source.hpp>
+#include <imgscap/report/findings.hpp>
+#include <imgscap/report/summary.hpp>
+#include <imgscap/rootfs/apply.hpp>
+#include <imgscap/rootfs/workdir.hpp>
+#include <imgscap/sandbox/user_namespace.hpp>
+#include <imgscap/scan/catalogue.hpp>
+#include <imgscap/scan/content.hpp>
+#include <imgscap/scan/evaluate.hpp>
+#include <imgscap/util/fd.hpp>
+#include <imgscap/util/progress.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace imgscap::cli {
+
+// --- scan_unpack.cpp -----------------------------------------------------------------------
+
+struct Unpacked {
+  std::vector<rootfs::SkippedEntry> skipped;  // special files not created
+  std::uint64_t unmapped_owners = 0;          // entries whose owner the namespace cannot hold
+};
+
+// The user namespace of the scan (none with --unsafe-no-sandbox).
+std::optional<sandbox::UserNamespace> enter_namespace(const ScanOptions& options);
+
+rootfs::WorkDir make_workdir(const ScanOptions& options);
+
+// Applies every layer in order onto the root; errors name the layer.
+Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& root,
+                const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress);
+
+// --- scan_content.cpp ----------------------------------------------------------------------
+
+// The explicit --content files, checked before anything is unpacked.
+std::vector<scan::PlannedContent> explicit_contents(const ScanOptions& options);
+
+// What the scan evaluates: explicit files, and with "auto" the baseline plus SSG for the OS.
+scan::ContentPlan plan_contents(const ScanOptions& options,
+                                const std::vector<scan::PlannedContent>& explicit_files,
+                                const std::optional<scan::OsRelease>& os);
+
+// Results files are named arf.xml/report.html for a single explicit content, else
+// <name>-arf.xml/<name>-report.html.
+bool plain_file_names(const ScanOptions& options);
+
+// --- scan_evaluate.cpp ---------------------------------------------------------------------
+
+scan::Target make_target(const ScanOptions& options, const image::Reference& reference,
+                         const image::Image& img, const rootfs::WorkDir& workdir,
+                         const std::filesystem::path& rootfs_path, const util::Fd& root);
+
+// Probes that cannot be trusted in this evaluation, and why.
+report::BrokenProbes broken_probes(scan::Target& target, bool chroot_refused);
+
+struct EvaluatedContent {
+  report::Evaluation evaluation;
+  report::Results results;
+  scan::ContentKind kind = scan::ContentKind::datastream;
+  std::filesystem::path results_file;  // corrected ARF or OVAL results, in the work directory
+  std::filesystem::path report_file;   // its HTML report
+  scan::EvalOutcome outcome;
+  scan::ChildFigures report_figures;
+};
+
+// Evaluates one content in its own children, corrects its results and renders its report into
+// `results_dir`.
+EvaluatedContent evaluate_content(const scan::Target& target, const scan::PlannedContent& planned,
+                                  const std::filesystem::path& results_dir,
+                                  const report::BrokenProbes& broken, bool chroot_refused,
+                                  util::Progress& progress);
+
+// --- scan_summary.cpp ----------------------------------------------------------------------
+
+report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img);
+report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns, bool is_dir);
+void add_notes(report::Summary& summary, const Unpacked& unpacked,
+               const std::optional<sandbox::UserNamespace>& ns, const report::BrokenProbes& broken);
+
+// Writes every results file, the reports and the summaries into the output directory: all
+// as hidden temporaries first, renamed only when everything was written. Fills summary.files.
+// Returns the summary as JSON text, as written.
+std::string write_outputs(const ScanOptions& options, const image::Reference& reference,
+                          const std::vector<EvaluatedContent>& evaluated, report::Summary& summary);
+
+void print_summary(const ScanOptions& options, const Streams& streams,
+                   const report::Summary& summary, const std::string& json_text);
+
+}  // namespace imgscap::cli

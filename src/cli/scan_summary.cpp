@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// Scan steps after evaluation: the summary's facts and notes, the output files (written
+// atomically) and what is printed.
+#include "scan_steps.hpp"
+
+#include <imgscap/util/atomic_file.hpp>
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/signals.hpp>
+
+#include <memory>
+#include <ostream>
+
+namespace imgscap::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
+  std::vector<std::string> shown;
+  for (std::size_t i = 0; i < skipped.size() && i < 5; ++i) {
+    shown.push_back(fmt::format("/{} ({})", skipped[i].path, skipped[i].kind));
+  }
+  return fmt::format("{} special file{} declared by the image not created: {}{}", skipped.size(),
+                     skipped.size() == 1 ? "" : "s", fmt::join(shown, ", "),
+                     skipped.size() > 5 ? ", ..." : "");
+}
+
+fs::path output_dir(const ScanOptions& options, const image::Reference& reference) {
+  fs::path dir = options.output_dir ? *options.output_dir : fs::path(reference.output_name());
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    fail("cannot create the output directory {}: {}", dir.string(), ec.message());
+  }
+  return fs::absolute(dir);
+}
+
+}  // namespace
+
+report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img) {
+  report::ImageFacts facts;
+  facts.reference = reference.text;
+  facts.transport = std::string(image::transport_name(reference.transport));
+  facts.names = img.names;
+  facts.manifest_digest = img.manifest_digest ? img.manifest_digest->str() : "";
+  facts.config_digest = reference.transport == image::Transport::dir ? "" : img.config_digest.str();
+  facts.architecture = img.config.architecture;
+  facts.os = img.config.os;
+  facts.user = img.config.user;
+  for (const auto& layer : img.layers) {
+    facts.layers.push_back({layer.digest.str(), layer.diff_id.str(), layer.size,
+                            std::string(image::compression_name(layer.compression))});
+  }
+  return facts;
+}
+
+report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns, bool is_dir) {
+  if (!ns) {
+    return {false, "none (--unsafe-no-sandbox): the probes saw the host", true, ""};
+  }
+  if (is_dir && ns->map != sandbox::IdMap::identity) {
+    return {true, ns->description, false,
+            "a directory scanned without root: its files owned by you appear as root"};
+  }
+  return {true, ns->description, ns->keeps_ownership(), ns->limitation};
+}
+
+void add_notes(report::Summary& summary, const Unpacked& unpacked,
+               const std::optional<sandbox::UserNamespace>& ns,
+               const report::BrokenProbes& broken) {
+  if (!unpacked.skipped.empty()) {
+    summary.notes.push_back(skipped_note(unpacked.skipped));
+  }
+  if (unpacked.unmapped_owners > 0) {
+    summary.notes.push_back(fmt::format(
+        "{} files have owners beyond the {} ids this user namespace maps; they belong to root "
+        "in the scanned tree",
+        unpacked.unmapped_owners, ns ? ns->mapped_ids : 0));
+  }
+  std::map<std::string, std::vector<std::string>> by_reason;
+  for (const auto& [probe, reason] : broken) {
+    by_reason[reason].push_back(probe);
+  }
+  for (const auto& [reason, probes] : by_reason) {
+    summary.notes.push_back(
+        fmt::format("{} probes cannot be trusted: {}; rules using them are reported as errors",
+                    fmt::join(probes, "/"), reason));
+  }
+  const bool plain_xccdf =
+      std::any_of(summary.evaluations.begin(), summary.evaluations.end(),
+                  [](const report::Evaluation& e) { return e.content_kind == "XCCDF benchmark"; });
+  if (const auto counts = summary.results.counts();
+      !counts.contains("pass") && !counts.contains("fail") && !counts.contains("error")) {
+    summary.notes.push_back(fmt::format(
+        "no evaluated rule applied to this image, so the verdict says nothing about it{}",
+        plain_xccdf ? " (a plain XCCDF benchmark judges platforms only with its CPE dictionary: "
+                      "use the source datastream)"
+                    : ""));
+  }
+}
+
+std::string write_outputs(const ScanOptions& options, const image::Reference& reference,
+                          const std::vector<EvaluatedContent>& evaluated,
+                          report::Summary& summary) {
+  util::throw_if_interrupted();
+  const auto dir = output_dir(options, reference);
+  const bool plain = plain_file_names(options);
+  std::vector<std::unique_ptr<util::AtomicFile>> files;
+  for (std::size_t i = 0; i < evaluated.size(); ++i) {
+    const auto& one = evaluated[i];
+    const auto prefix = plain ? std::string() : one.evaluation.name + "-";
+    const bool oval = one.kind == scan::ContentKind::oval;
+    const auto results_kind = oval ? "oval_results" : "arf";
+    const auto results_name = prefix + (oval ? "oval-results.xml" : "arf.xml");
+    // Pointers, not references into `files`: it grows.
+    auto* results =
+        files.emplace_back(std::make_unique<util::AtomicFile>(dir / results_name)).get();
+    results->write_file(one.results_file);
+    auto* html =
+        files.emplace_back(std::make_unique<util::AtomicFile>(dir / (prefix + "report.html")))
+            .get();
+    html->write_file(one.report_file);
+    auto& e = summary.evaluations[i];
+    e.files = {{results_kind, results->destination().string()},
+               {"report", html->destination().string()}};
+    for (const auto& [kind, path] : e.files) {
+      summary.files[plain ? kind : e.name + "." + kind] = path;
+    }
+  }
+  auto* text = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.txt")).get();
+  auto* json = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.json")).get();
+  summary.files["summary_text"] = text->destination().string();
+  summary.files["summary_json"] = json->destination().string();
+  const auto json_text = report::to_json(summary).dump(2);
+  text->write(report::render_text(summary));
+  json->write(json_text + "\n");
+  util::throw_if_interrupted();
+  for (auto& file : files) {
+    file->commit();
+  }
+  return json_text;
+}
+
+void print_summary(const ScanOptions& options, const Streams& streams,
+                   const report::Summary& summary, const std::string& json_text) {
+  if (options.quiet) {
+    return;
+  }
+  if (options.format == OutputFormat::json) {
+    streams.out << json_text << '\n';
+  } else {
+    streams.out << report::render_text(summary);
+  }
+  streams.out.flush();
+}
+
+}  // namespace imgscap::cli
