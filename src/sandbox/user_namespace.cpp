@@ -145,19 +145,22 @@ std::string write_subordinate_maps(pid_t pid, const void* context) {
   return error;
 }
 
+// A kernel setting's value ("" when the file does not exist).
+std::string sysctl_value(const char* path) {
+  return std::string(util::trim(util::read_file(path)));
+}
+
 std::string unshare_hint(int err) {
   std::vector<std::string> hints;
-  const auto max = util::trim(util::read_file("/proc/sys/user/max_user_namespaces"));
-  if (max == "0") {
+  if (sysctl_value("/proc/sys/user/max_user_namespaces") == "0") {
     hints.emplace_back(
         "user.max_user_namespaces is 0: raise it (sysctl -w user.max_user_namespaces=15000)");
   }
-  if (util::trim(util::read_file("/proc/sys/kernel/unprivileged_userns_clone")) == "0") {
+  if (sysctl_value("/proc/sys/kernel/unprivileged_userns_clone") == "0") {
     hints.emplace_back(
         "unprivileged user namespaces are disabled: sysctl -w kernel.unprivileged_userns_clone=1");
   }
-  if (util::trim(util::read_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")) ==
-      "1") {
+  if (sysctl_value("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1") {
     hints.emplace_back(
         "AppArmor restricts unprivileged user namespaces: give imgscap an AppArmor profile with "
         "'userns,' or set kernel.apparmor_restrict_unprivileged_userns=0");
