@@ -108,7 +108,9 @@ report::BrokenProbes broken_probes(scan::Target& target, bool chroot_refused) {
   if (rpm_problem.empty()) {
     rpm_problem = problems.rpm;
   }
-  if (!problems.dpkg.empty()) {
+  if (!target.packages.dpkg_problem.empty()) {
+    broken["dpkginfo"] = target.packages.dpkg_problem;
+  } else if (!problems.dpkg.empty()) {
     broken["dpkginfo"] = problems.dpkg;
   }
   if (!rpm_problem.empty()) {

@@ -22,6 +22,7 @@ namespace fs = std::filesystem;
 constexpr const char* k_default_xslt_dir = "/usr/share/openscap/xsl";
 constexpr const char* k_default_rpm_config_dir = "/usr/lib/rpm";
 constexpr std::size_t k_max_hostname = 64;
+constexpr const char* k_host_dpkg_tables = "/usr/share/dpkg";
 
 std::string env_or(const char* name, const char* fallback) {
   const char* value = std::getenv(name);
@@ -134,6 +135,17 @@ void prepare_environment(Target& target) {
   if (target.sandbox_name.empty()) {
     target.sandbox_name = sandbox::new_private_name();
   }
+  if (target.packages.dpkg_status_from_parts) {
+    target.added_files["var/lib/dpkg/status"] = *target.packages.dpkg_status_from_parts;
+  }
+  if (target.packages.dpkg_tables_missing) {
+    for (const char* table : {"cputable", "tupletable"}) {
+      // The host's copy (a Debian host has dpkg); without one the probe check says apt failed.
+      if (auto text = util::read_file(fs::path(k_host_dpkg_tables) / table); !text.empty()) {
+        target.added_files[fmt::format("usr/share/dpkg/{}", table)] = std::move(text);
+      }
+    }
+  }
   fs::create_directories(target.private_dir / "apt.conf.d");
   fs::create_directories(target.private_dir / "home");
   fs::create_directories(target.private_dir / "tmp");
@@ -159,6 +171,9 @@ Entered enter_evaluation(const Target& target, const std::vector<sandbox::Bind>&
     entered.marker = find_container_marker(root).value_or("");
   }
   write_config_facts(root, target.config_facts);
+  for (const auto& [path, content] : target.added_files) {
+    add_file_in_root(root, path, content);
+  }
   oscap_init();
   return entered;
 }

@@ -53,6 +53,36 @@ void finish_stanza(const StanzaFields& stanza, PackageDatabases& out) {
   }
 }
 
+// The stanzas of var/lib/dpkg/status.d/* (distroless), joined, or nullopt without that directory.
+// Each file is `dpkg-deb --field` of an installed package, without a Status field: it is added,
+// as every file there stands for an installed package.
+std::optional<std::string> read_status_parts(const util::Fd& root) {
+  const auto dir = rootfs::open_in_root(root, "var/lib/dpkg/status.d", O_PATH | O_DIRECTORY);
+  if (!dir) {
+    return std::nullopt;
+  }
+  auto names = rootfs::list_directory(dir.get());
+  std::sort(names.begin(), names.end());
+  std::string joined;
+  for (const auto& name : names) {
+    if (name.ends_with(".md5sums")) {
+      continue;
+    }
+    const auto text = rootfs::read_in_root(root, "var/lib/dpkg/status.d/" + name,
+                                           k_dpkg_status_max - joined.size());
+    if (!text) {
+      continue;
+    }
+    const auto stanza = trim(*text);
+    if (!stanza.starts_with("Status:") && stanza.find("\nStatus:") == std::string_view::npos) {
+      joined += "Status: install ok installed\n";
+    }
+    joined += stanza;
+    joined += "\n\n";
+  }
+  return joined;
+}
+
 }  // namespace
 
 OsRelease parse_os_release(std::string_view text) {
@@ -126,7 +156,16 @@ PackageDatabases find_package_databases(const util::Fd& root) {
   PackageDatabases dbs;
   if (auto status = rootfs::read_in_root(root, "var/lib/dpkg/status", k_dpkg_status_max)) {
     parse_dpkg_status(*status, dbs);
+  } else if (rootfs::exists_in_root(root, "var/lib/dpkg/status")) {
+    dbs.dpkg = true;
+    dbs.dpkg_problem = "var/lib/dpkg/status is not a regular file";
+  } else if (auto parts = read_status_parts(root)) {
+    parse_dpkg_status(*parts, dbs);
+    dbs.dpkg_status_from_parts = std::move(parts);
   }
+  dbs.dpkg_tables_missing =
+      dbs.dpkg && (!rootfs::exists_in_root(root, "usr/share/dpkg/cputable") ||
+                   !rootfs::exists_in_root(root, "usr/share/dpkg/tupletable"));
   if (rootfs::exists_in_root(root, "var/lib/rpm/rpmdb.sqlite")) {
     dbs.rpm = RpmBackend::sqlite;
   } else if (rootfs::exists_in_root(root, "var/lib/rpm/Packages.db")) {
@@ -230,6 +269,26 @@ ConfigFacts config_facts(const image::Config& config) {
       {"cmd", nlohmann::json(config.cmd).dump() + "\n"},
       {"working_dir", lines_of({config.working_dir})},
   };
+}
+
+void add_file_in_root(const util::Fd& root, std::string_view path, std::string_view content) {
+  const auto slash = path.rfind('/');
+  const auto dir_path =
+      slash == std::string_view::npos ? std::string_view(".") : path.substr(0, slash);
+  const auto name = std::string(path.substr(slash == std::string_view::npos ? 0 : slash + 1));
+  rootfs::make_dirs_in_root(root, dir_path);
+  const auto dir = rootfs::open_in_root(root, dir_path, O_PATH | O_DIRECTORY);
+  const util::Fd fd(::openat(dir.get(), name.c_str(),
+                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd) {
+    if (errno == EEXIST) {
+      return;
+    }
+    fail("cannot write /{}: {}", path, errno_text(errno));
+  }
+  if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+    fail("cannot write /{}: {}", path, errno_text(errno));
+  }
 }
 
 void write_config_facts(const util::Fd& root, const std::optional<ConfigFacts>& facts) {

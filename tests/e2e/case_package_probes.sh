@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Package probes give the true answer or say they cannot: images built on real rpm databases
 # (sqlite from CBL-Mariner 2.0, Berkeley DB from RHEL 8, both in tests/fixtures) answer as their
-# packages.tsv says; a corrupt database, a SUSE ndb database, an unreadable dpkg status and
-# chroot refused (no sandbox, no CAP_SYS_CHROOT) turn the affected rules into errors with the
-# reason, and exit 3 says the evaluation is incomplete.
+# packages.tsv says, and so does a distroless image (status.d); a corrupt database, a SUSE ndb
+# database, an unusable dpkg status and chroot refused (no sandbox, no CAP_SYS_CHROOT) turn the
+# affected rules into errors with the reason, and exit 3 says the evaluation is incomplete.
 source "$(dirname "$0")/lib.sh"
 fixtures="$IMGSCAP_SOURCE_DIR/tests/fixtures/rpmdb"
 rpm_oval="$IMGSCAP_SOURCE_DIR/tests/data/rpm-oval.xml"
@@ -91,7 +91,37 @@ expect_result "$s" oval:imgscap.test:def:3 error
 expect_reason "$s" oval:imgscap.test:def:3 "the dpkg database (var/lib/dpkg/status)"
 expect_result "$s" oval:imgscap.test:def:1 pass
 
-# 6. Chroot refused: no sandbox and no CAP_SYS_CHROOT. OpenSCAP would abort in the rpminfo
+# 6. Distroless: one stanza per package in var/lib/dpkg/status.d (no Status field, no dpkg
+# tables). imgscap gives the probe a status file and the tables in the throwaway layer: base-files
+# 11.1+deb11u7 is found (older than 99: the vulnerability definition is true).
+cat >"$CASE_DIR/distroless.json" <<'JSON'
+{"config": {"User": "65532"}, "layers": [[
+  {"path": "etc/os-release", "content": "PRETTY_NAME=\"Distroless\"\nID=\"debian\"\nVERSION_ID=\"11\"\n"},
+  {"path": "var/lib/dpkg/status.d/base-files", "content": "Package: base-files\nVersion: 11.1+deb11u7\nArchitecture: amd64\nMaintainer: Santiago Vila <sanvila@debian.org>\nInstalled-Size: 340\nSection: admin\nPriority: required\nDescription: Debian base system miscellaneous files\n"},
+  {"path": "var/lib/dpkg/status.d/base-files.md5sums", "content": "d41d8cd98f00b204e9800998ecf8427e  etc/debian_version\n"},
+  {"path": "var/lib/dpkg/status.d/tzdata", "content": "Package: tzdata\nVersion: 2024a-0+deb11u1\nArchitecture: all\nMaintainer: GNU Libc Maintainers <debian-glibc@lists.debian.org>\nInstalled-Size: 3000\nSection: localization\nPriority: required\nDescription: time zone data\n"}
+]]}
+JSON
+python3 "$IMGSCAP_SOURCE_DIR/tests/e2e/make_image.py" "$CASE_DIR/distroless.json" "$CASE_DIR/distroless"
+run_imgscap scan "oci:$CASE_DIR/distroless" --content "$BASIC_OVAL" --keep-rootfs -q -o "$CASE_DIR/out-distroless"
+expect_rc 2 "distroless"
+expect_result "$CASE_DIR/out-distroless/summary.json" oval:imgscap.test:def:3 fail
+work=$(kept_workdir)
+[ ! -e "$work/rootfs/var/lib/dpkg/status" ] || die "the status file was written into the tree"
+[ -s "$work/layer/upper/var/lib/dpkg/status" ] || die "no status file in the throwaway layer"
+chmod -R u+rwX "$work" && rm -rf "$work"
+
+# 7. var/lib/dpkg/status that is not a regular file: an error, not "nothing installed".
+cat >"$CASE_DIR/statusdir.json" <<'JSON'
+{"layers": [[{"path": "etc/os-release", "content": "ID=debian\nVERSION_ID=11\n"},
+  {"path": "var/lib/dpkg/status", "type": "dir"}]]}
+JSON
+python3 "$IMGSCAP_SOURCE_DIR/tests/e2e/make_image.py" "$CASE_DIR/statusdir.json" "$CASE_DIR/statusdir"
+run_imgscap scan "oci:$CASE_DIR/statusdir" --content "$BASIC_OVAL" -q -o "$CASE_DIR/out-statusdir"
+expect_rc 3 "status is a directory"
+expect_reason "$CASE_DIR/out-statusdir/summary.json" oval:imgscap.test:def:3 "var/lib/dpkg/status is not a regular file"
+
+# 8. Chroot refused: no sandbox and no CAP_SYS_CHROOT. OpenSCAP would abort in the rpminfo
 # probe; the rpm rules are reported as errors instead and the file rule is evaluated.
 if [ "$(id -u)" -eq 0 ]; then
   (cd "$CASE_DIR" && oscap ds sds-compose "$IMGSCAP_SOURCE_DIR/tests/data/rpm-xccdf.xml" rpm-ds.xml)

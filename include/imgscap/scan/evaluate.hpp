@@ -34,6 +34,10 @@ struct Target {
   bool add_container_marker = true;
   // The image config facts shown to the probes (none for a directory).
   std::optional<ConfigFacts> config_facts;
+  // Files the probes need that the image lacks, written into the throwaway layer: path inside
+  // the image -> content (a distroless dpkg status, dpkg's architecture tables). Filled by
+  // prepare_environment.
+  std::map<std::string, std::string> added_files;
 };
 
 struct EvalRequest {

@@ -32,11 +32,19 @@ enum class RpmBackend { none, sqlite, bdb, ndb };
 std::string_view rpm_backend_name(RpmBackend backend);
 
 struct PackageDatabases {
-  bool dpkg = false;                  // var/lib/dpkg/status exists
+  bool dpkg = false;                  // var/lib/dpkg/status exists (or status.d, distroless)
   std::size_t dpkg_installed = 0;     // packages with "install ok installed"
   std::string dpkg_architecture;      // the dpkg package's Architecture, e.g. "amd64"
   std::string dpkg_probe_package;     // an installed package to check the probe with
   RpmBackend rpm = RpmBackend::none;  // var/lib/rpm/{rpmdb.sqlite,Packages,Packages.db}
+  // Distroless images keep one stanza per package in var/lib/dpkg/status.d/ and no status
+  // file, which OpenSCAP's dpkginfo probe does not read: the stanzas joined, to be written as
+  // var/lib/dpkg/status in the throwaway layer.
+  std::optional<std::string> dpkg_status_from_parts;
+  // Why the dpkg database cannot be read where it should be (status not a regular file).
+  std::string dpkg_problem;
+  // libapt needs usr/share/dpkg/{cputable,tupletable}; images without dpkg (distroless) lack them.
+  bool dpkg_tables_missing = false;
 };
 
 // Reads var/lib/dpkg/status (bounded) and looks for rpm databases inside the root.
@@ -62,6 +70,10 @@ std::string add_container_marker(const util::Fd& root);
 // and cmd as JSON arrays; working_dir.
 using ConfigFacts = std::map<std::string, std::string>;
 ConfigFacts config_facts(const image::Config& config);
+
+// Writes `path` inside the root (an evaluation's throwaway layer), creating its directories;
+// a file already there (written by an earlier child) counts. Throws imgscap::Error.
+void add_file_in_root(const util::Fd& root, std::string_view path, std::string_view content);
 
 // Where the facts go inside the root.
 constexpr const char* k_config_facts_dir = "run/imgscap/config";
