@@ -3,9 +3,10 @@
 // the profile ids a datastream declares.
 #include <imgscap/scan/catalogue.hpp>
 #include <imgscap/util/error.hpp>
-#include <imgscap/util/files.hpp>
 
-#include <libxml/xmlreader.h>
+#include <imgscap/util/files.hpp>
+#include "xml_reader.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -21,10 +22,6 @@ namespace fs = std::filesystem;
 constexpr const char* k_baseline_file = "imgscap-baseline-ds.xml";
 constexpr const char* k_catalogue_file = "ssg-catalogue.json";
 constexpr const char* k_baseline_profile = "xccdf_org.imgscap.baseline_profile_default";
-
-struct TextReaderFree {
-  void operator()(xmlTextReader* reader) const noexcept { xmlFreeTextReader(reader); }
-};
 
 bool is_file(const fs::path& path) {
   std::error_code ec;
@@ -101,9 +98,7 @@ std::vector<fs::path> default_ssg_dirs() {
 }
 
 std::vector<std::string> content_profiles(const fs::path& content) {
-  std::unique_ptr<xmlTextReader, TextReaderFree> reader(
-      xmlReaderForFile(content.c_str(), nullptr,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+  const auto reader = open_xml_reader(content);
   std::vector<std::string> ids;
   if (!reader) {
     return ids;

@@ -3,7 +3,7 @@
 #include <imgscap/scan/content.hpp>
 #include <imgscap/util/error.hpp>
 
-#include <libxml/xmlreader.h>
+#include "xml_reader.hpp"
 
 #include <cerrno>
 #include <memory>
@@ -11,10 +11,6 @@
 
 namespace imgscap::scan {
 namespace {
-
-struct TextReaderFree {
-  void operator()(xmlTextReader* reader) const noexcept { xmlFreeTextReader(reader); }
-};
 
 constexpr std::string_view k_ds_ns = "http://scap.nist.gov/schema/scap/source/1.2";
 constexpr std::string_view k_oval_ns = "http://oval.mitre.org/XMLSchema/oval-definitions-5";
@@ -60,8 +56,7 @@ Content detect_content(const std::filesystem::path& path) {
   if (ec || !std::filesystem::is_regular_file(absolute, ec)) {
     fail("content {}: no such file", path.string());
   }
-  std::unique_ptr<xmlTextReader, TextReaderFree> reader(xmlReaderForFile(
-      absolute.c_str(), nullptr, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING));
+  const auto reader = open_xml_reader(absolute);
   if (!reader) {
     fail("content {}: cannot open: {}", path.string(), errno_text(errno));
   }

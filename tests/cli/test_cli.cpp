@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // In-process CLI tests: exit codes and the messages users see, without running the binary.
+#include "support/temp_dir.hpp"
+
 #include <imgscap/cli/cli.hpp>
 
 #include <gtest/gtest.h>
@@ -29,11 +31,7 @@ Run run_cli(const std::vector<std::string>& args) {
 
 class CliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "imgscap-cli-test-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
-  }
+  void SetUp() override { m_dir = test::make_temp_dir("imgscap-cli-test"); }
   void TearDown() override { fs::remove_all(m_dir); }
   fs::path m_dir;
 };

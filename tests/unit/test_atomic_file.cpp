@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests for AtomicFile: nothing at the destination until commit, no temporary left behind.
+#include "support/temp_dir.hpp"
+
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/error.hpp>
 
@@ -16,11 +18,7 @@ namespace fs = std::filesystem;
 
 class AtomicFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "imgscap-atomic-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
-  }
+  void SetUp() override { m_dir = test::make_temp_dir("imgscap-atomic"); }
   void TearDown() override { fs::remove_all(m_dir); }
   std::size_t entries() const {
     return static_cast<std::size_t>(std::distance(fs::directory_iterator(m_dir), {}));

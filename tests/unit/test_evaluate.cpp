@@ -3,6 +3,7 @@
 // unreadable dpkg and rpm databases (real rpm databases from tests/fixtures), container
 // variables reach the environment variable probe, and the tree is left unmodified by apt.
 #include "support/errors.hpp"
+#include "support/temp_dir.hpp"
 
 #include <imgscap/report/results.hpp>
 #include <imgscap/rootfs/in_root.hpp>
@@ -29,9 +30,7 @@ constexpr const char* k_good_status =
 class EvaluateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "imgscap-eval-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
+    m_dir = test::make_temp_dir("imgscap-eval");
     m_target.rootfs = m_dir / "root";
     m_target.private_dir = m_dir / "eval";
     m_target.layer_dir = m_dir / "layer";

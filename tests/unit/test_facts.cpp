@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tests for facts read from a root: os-release, dpkg status, and confinement of those reads.
+#include "support/temp_dir.hpp"
+
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/scan/facts.hpp>
 
@@ -57,9 +59,7 @@ TEST(DpkgArchitecture, MapsOciNames) {
 class RootTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "imgscap-facts-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
+    m_dir = test::make_temp_dir("imgscap-facts");
     fs::create_directories(m_dir / "root/etc");
     std::ofstream(m_dir / "secret") << "ID=host-secret\n";
   }

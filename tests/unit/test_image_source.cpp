@@ -4,6 +4,7 @@
 // compression, several images without a ref).
 #include "support/errors.hpp"
 #include "support/tar_builder.hpp"
+#include "support/temp_dir.hpp"
 
 #include <imgscap/image/inspect.hpp>
 #include <imgscap/image/reference.hpp>
@@ -59,9 +60,7 @@ std::string read_stream(util::ByteStream& s) {
 class LayoutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "imgscap-image-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
+    m_dir = test::make_temp_dir("imgscap-image");
     fs::create_directories(m_dir / "blobs/sha256");
     std::ofstream(m_dir / "oci-layout") << R"({"imageLayoutVersion":"1.0.0"})";
     test::TarBuilder tar;

@@ -3,6 +3,7 @@
 // symlinks, and hostile entries that must stay inside the root (a host sentinel next to the
 // root is checked unchanged after each).
 #include "support/tar_builder.hpp"
+#include "support/temp_dir.hpp"
 
 #include <imgscap/rootfs/apply.hpp>
 #include <imgscap/rootfs/in_root.hpp>
@@ -29,9 +30,7 @@ using test::TarBuilder;
 class ApplyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "imgscap-apply-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
+    m_dir = test::make_temp_dir("imgscap-apply");
     fs::create_directories(m_dir / "root");
     std::ofstream(m_dir / "sentinel") << "host data";
     ::chmod((m_dir / "sentinel").c_str(), 0600);
@@ -276,9 +275,7 @@ TEST_F(ApplyTest, TrailingDataAfterTheArchiveIsBounded) {
 }
 
 TEST(RemoveTree, RemovesUnwritableDirectoriesWithoutFollowingLinks) {
-  std::string pattern = (fs::temp_directory_path() / "imgscap-rm-XXXXXX").string();
-  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-  const fs::path dir(pattern);
+  const auto dir = test::make_temp_dir("imgscap-rm");
   fs::create_directories(dir / "t/a/b");
   std::ofstream(dir / "keep") << "k";
   fs::create_symlink(dir / "keep", dir / "t/link");

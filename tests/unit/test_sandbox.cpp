@@ -3,6 +3,7 @@
 // the child, and reports what the child could see and do. Host sentinel files, a listening
 // loopback socket and a read-only bind are the things it must not reach or change.
 #include "support/errors.hpp"
+#include "support/temp_dir.hpp"
 
 #include <imgscap/sandbox/sandbox.hpp>
 #include <imgscap/sandbox/user_namespace.hpp>
@@ -91,9 +92,7 @@ std::string open_errno(const char* path) {
 class SandboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "imgscap-sandbox-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    m_dir = pattern;
+    m_dir = test::make_temp_dir("imgscap-sandbox");
     fs::create_directories(m_dir / "lower/etc");
     fs::create_directories(m_dir / "staging");
     fs::create_directories(m_dir / "data");
