@@ -3,6 +3,7 @@
 #include <imgscap/cli/cli.hpp>
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 #include <imgscap/util/log.hpp>
 #include <imgscap/util/signals.hpp>
 
@@ -40,8 +41,31 @@ struct Parsed {
   ScanOptions scan;
   InspectOptions inspect;
   std::string fail_on = "low";
+  std::vector<std::string> limits;
   bool verbose = false;
 };
+
+void add_limit_option(CLI::App* command, Parsed& p) {
+  std::string names;
+  for (const auto& limit : util::limit_catalogue()) {
+    names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", limit.name, limit.default_value);
+  }
+  command
+      ->add_option("--limit", p.limits,
+                   "Raise (or lower) a bound on what is accepted from the image, e.g. "
+                   "--limit layers=512 --limit layer-bytes=64G. Names (defaults): " +
+                       names)
+      ->option_text("NAME=VALUE");
+}
+
+void apply_limits(const Parsed& p) {
+  util::Limits limits;
+  for (const auto& assignment : p.limits) {
+    limits.set(assignment);
+  }
+  util::set_limits(limits);
+  util::set_deadline_in(limits.get(util::Limit::scan_seconds));
+}
 
 void add_scan(CLI::App& app, Parsed& p) {
   auto* scan = app.add_subcommand("scan", "Scan an image with SCAP content");
@@ -77,6 +101,7 @@ void add_scan(CLI::App& app, Parsed& p) {
                  "Keep the work directory with the unpacked root filesystem and say where");
   scan->add_option("--workdir", p.scan.workdir,
                    "Create the private work directory here instead of $TMPDIR");
+  add_limit_option(scan, p);
   scan->add_flag("--unsafe-no-sandbox", p.scan.unsafe_no_sandbox,
                  "Evaluate without the sandbox (no user, mount or network namespace): image "
                  "symlinks can make the probes read host files. Only where namespaces are "
@@ -87,12 +112,14 @@ void add_scan(CLI::App& app, Parsed& p) {
 void add_inspect(CLI::App& app, Parsed& p) {
   auto* inspect = app.add_subcommand("inspect", "Show an image's refs, digests, layers and OS");
   inspect->add_option("IMAGE", p.inspect.image, "Image to inspect")->required();
+  add_limit_option(inspect, p);
   inspect->add_option("--format", p.inspect.format, "text or json")
       ->transform(CLI::CheckedTransformer(k_formats))
       ->option_text("text|json");
 }
 
 int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
+  apply_limits(p);
   if (app.got_subcommand("scan")) {
     p.scan.fail_on = report::parse_fail_on(p.fail_on);
     util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);

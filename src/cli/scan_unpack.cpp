@@ -4,6 +4,7 @@
 #include "scan_steps.hpp"
 
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 #include <imgscap/util/signals.hpp>
 
 #include <spdlog/spdlog.h>
@@ -50,15 +51,18 @@ Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& 
     apply_options.owner_id_limit = ns->mapped_ids;
   }
   apply_options.on_progress = [&progress](std::uint64_t bytes) { progress.layer_bytes(bytes); };
-  apply_options.interrupted = [] { return util::pending_signal() != 0; };
+  apply_options.interrupted = [] { return util::interruption_pending(); };
+  std::uint64_t image_bytes = 0;
   for (std::size_t i = 0; i < img.layers.size(); ++i) {
     util::throw_if_interrupted();
+    apply_options.image_bytes_left = util::limit(util::Limit::image_bytes) - image_bytes;
     progress.layer_started(i, img.layers.size(), img.layers[i].digest.str(), img.layers[i].size);
     try {
       auto stream = source.open_layer(img, i);
       auto stats = rootfs::apply_layer(root, *stream, apply_options);
       unpacked.skipped.insert(unpacked.skipped.end(), stats.skipped.begin(), stats.skipped.end());
       unpacked.unmapped_owners += stats.unmapped_owners;
+      image_bytes += stats.tar_bytes;
     } catch (const Error& e) {
       util::throw_if_interrupted();
       const std::string message = e.what();

@@ -7,6 +7,7 @@
 #include <imgscap/image/source.hpp>
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 
 #include <fmt/format.h>
 
@@ -59,9 +60,9 @@ std::unique_ptr<util::ByteStream> layer_stream(const BlobStore& store, const Ima
 }
 
 void check_layer_count(const Image& img, const std::string& what) {
-  if (img.layers.size() > k_max_layers) {
-    fail("{} has {} layers, more than the {} imgscap accepts", what, img.layers.size(),
-         k_max_layers);
+  if (img.layers.size() > util::limit(util::Limit::layers)) {
+    util::limit_exceeded(util::Limit::layers,
+                         fmt::format("{} has {} layers", what, img.layers.size()));
   }
   if (img.config.diff_ids.size() != img.layers.size()) {
     fail("{}: the config lists {} diff_ids for {} layers", what, img.config.diff_ids.size(),
@@ -147,8 +148,8 @@ class OciSource final : public Source {
                           : layer.media_type.find("gzip") != std::string::npos ? Compression::gzip
                                                                                : Compression::none;
       layer.location = blob_path(layer.digest);
-      if (img.layers.size() >= k_max_layers) {
-        fail("{} has more than {} layers, the most imgscap accepts", what, k_max_layers);
+      if (img.layers.size() >= util::limit(util::Limit::layers)) {
+        util::limit_exceeded(util::Limit::layers, fmt::format("{} has more layers", what));
       }
       img.layers.push_back(std::move(layer));
     }
@@ -282,7 +283,7 @@ class DockerSource final : public Source {
     if (!config_stream) {
       fail("missing config {} named by manifest.json", config_path);
     }
-    const auto text = read_all(*config_stream, k_max_json_bytes, config_path);
+    const auto text = read_json_text(*config_stream, config_path);
     img.config_digest = util::sha256_of(text);
     if (const auto named = digest_in_name(config_path); named && *named != img.config_digest) {
       fail("config {}: digest mismatch: expected {}, got {}", config_path, named->str(),
@@ -290,8 +291,8 @@ class DockerSource final : public Source {
     }
     img.config = parse_config(parse_json(text, config_path), "config " + config_path);
     for (const auto& value : entry["Layers"]) {
-      if (img.layers.size() >= k_max_layers) {
-        fail("manifest.json lists more than {} layers, the most imgscap accepts", k_max_layers);
+      if (img.layers.size() >= util::limit(util::Limit::layers)) {
+        util::limit_exceeded(util::Limit::layers, "manifest.json lists more layers");
       }
       const auto path = checked_entry_path(value, "layer");
       const auto named = digest_in_name(path);

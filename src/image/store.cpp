@@ -6,6 +6,7 @@
 
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -129,16 +130,15 @@ std::string blob_path(const util::Digest& digest) {
 nlohmann::json read_verified_json(const BlobStore& store, const util::Digest& digest,
                                   long long size, const std::string& what) {
   const auto label = fmt::format("{} {}", what, digest.short_str());
-  if (size > static_cast<long long>(k_max_json_bytes)) {
-    fail("{} is {} bytes, more than the {} imgscap accepts", label, size, k_max_json_bytes);
+  if (size > static_cast<long long>(util::limit(util::Limit::json_bytes))) {
+    util::limit_exceeded(util::Limit::json_bytes, fmt::format("{} is {} bytes", label, size));
   }
   auto blob = store.open(blob_path(digest));
   if (!blob) {
     fail("missing blob {} ({})", digest.str(), what);
   }
   util::VerifyingStream verified(std::move(blob), digest, size);
-  const auto text =
-      with_context(label, [&] { return read_all(verified, k_max_json_bytes, label); });
+  const auto text = with_context(label, [&] { return read_json_text(verified, label); });
   return parse_json(text, label);
 }
 
@@ -147,7 +147,7 @@ nlohmann::json read_json_file(const BlobStore& store, const std::string& path) {
   if (!stream) {
     fail("{} is missing", path);
   }
-  return parse_json(read_all(*stream, k_max_json_bytes, path), path);
+  return parse_json(read_json_text(*stream, path), path);
 }
 
 Config parse_config(const nlohmann::json& json, const std::string& what) {

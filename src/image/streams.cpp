@@ -3,11 +3,13 @@
 #include "streams.hpp"
 
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 #include <imgscap/util/stream_archive.hpp>
 
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -15,7 +17,24 @@ namespace imgscap::image {
 namespace {
 
 constexpr std::size_t k_chunk = 64 * 1024;
-constexpr std::uint64_t k_max_trailing_compressed = 64ULL * 1024 * 1024;
+// Below this much output, no ratio is too high (small files of zeros compress very well).
+constexpr std::uint64_t k_ratio_floor = 256ULL * 1024 * 1024;
+
+// Counts the bytes read through it.
+class CountingStream final : public util::ByteStream {
+ public:
+  explicit CountingStream(std::unique_ptr<util::ByteStream> inner) : m_inner(std::move(inner)) {}
+  std::size_t read(std::span<std::byte> buffer) override {
+    const auto n = m_inner->read(buffer);
+    m_count += n;
+    return n;
+  }
+  [[nodiscard]] std::uint64_t count() const noexcept { return m_count; }
+
+ private:
+  std::unique_ptr<util::ByteStream> m_inner;
+  std::uint64_t m_count = 0;
+};
 
 // Returns peeked bytes first, then the rest of the inner stream.
 class PeekStream final : public util::ByteStream {
@@ -53,7 +72,7 @@ class PeekStream final : public util::ByteStream {
 class DecompressStream final : public util::ByteStream {
  public:
   DecompressStream(std::unique_ptr<util::ByteStream> inner, util::StreamArchive::Kind kind)
-      : m_inner(std::move(inner)), m_archive(*m_inner, kind) {
+      : m_inner(std::make_unique<CountingStream>(std::move(inner))), m_archive(*m_inner, kind) {
     archive_entry* entry = nullptr;
     m_archive.check(archive_read_next_header(m_archive.get(), &entry) != ARCHIVE_OK,
                     "cannot decompress");
@@ -65,6 +84,15 @@ class DecompressStream final : public util::ByteStream {
     if (n == 0 && !m_drained) {
       drain_inner();
     }
+    m_out += static_cast<std::uint64_t>(n);
+    const auto ratio = util::limit(util::Limit::compression_ratio);
+    if (m_out > k_ratio_floor && m_out / std::max<std::uint64_t>(m_inner->count(), 1) > ratio) {
+      util::limit_exceeded(
+          util::Limit::compression_ratio,
+          fmt::format("the layer decompresses to more than {} times its size ({} bytes from {}): "
+                      "a decompression bomb?",
+                      ratio, m_out, m_inner->count()));
+    }
     return static_cast<std::size_t>(n);
   }
 
@@ -75,18 +103,21 @@ class DecompressStream final : public util::ByteStream {
     m_drained = true;
     std::uint64_t trailing = 0;
     std::array<std::byte, k_chunk> buffer{};
+    const auto limit = util::limit(util::Limit::trailing_bytes);
     while (const auto n = m_inner->read(buffer)) {
       trailing += n;
-      if (trailing > k_max_trailing_compressed) {
-        fail("more than {} bytes of data after the end of the compressed layer",
-             k_max_trailing_compressed);
+      if (trailing > limit) {
+        util::limit_exceeded(
+            util::Limit::trailing_bytes,
+            fmt::format("more than {} bytes of data after the end of the compressed layer", limit));
       }
     }
   }
 
-  std::unique_ptr<util::ByteStream> m_inner;
+  std::unique_ptr<CountingStream> m_inner;
   util::StreamArchive m_archive;
   bool m_drained = false;
+  std::uint64_t m_out = 0;
 };
 
 class ContextStream final : public util::ByteStream {
@@ -117,12 +148,14 @@ bool starts_with(const std::vector<std::byte>& head, std::initializer_list<unsig
 
 }  // namespace
 
-std::string read_all(util::ByteStream& stream, std::size_t max_bytes, const std::string& what) {
+std::string read_json_text(util::ByteStream& stream, const std::string& what) {
+  const auto max_bytes = util::limit(util::Limit::json_bytes);
   std::string out;
   std::array<std::byte, k_chunk> buffer{};
   while (const auto n = stream.read(buffer)) {
     if (out.size() + n > max_bytes) {
-      fail("{} is larger than the {} bytes imgscap accepts", what, max_bytes);
+      util::limit_exceeded(util::Limit::json_bytes,
+                           fmt::format("{} is larger than {} bytes", what, max_bytes));
     }
     out.append(reinterpret_cast<const char*>(buffer.data()), n);
   }
@@ -133,8 +166,10 @@ nlohmann::json parse_json(const std::string& text, const std::string& what) {
   try {
     return nlohmann::json::parse(
         text, [&what](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-          if (depth > k_max_json_depth) {
-            fail("{} nests JSON deeper than {} levels", what, k_max_json_depth);
+          if (static_cast<std::uint64_t>(depth) > util::limit(util::Limit::json_depth)) {
+            util::limit_exceeded(util::Limit::json_depth,
+                                 fmt::format("{} nests JSON deeper than {} levels", what,
+                                             util::limit(util::Limit::json_depth)));
           }
           return true;
         });

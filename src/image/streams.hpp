@@ -12,10 +12,10 @@
 
 namespace imgscap::image {
 
-// Reads everything (at most max_bytes, else imgscap::Error naming `what`).
-std::string read_all(util::ByteStream& stream, std::size_t max_bytes, const std::string& what);
+// Reads a whole JSON document, at most the json-bytes limit (else imgscap::Error naming `what`).
+std::string read_json_text(util::ByteStream& stream, const std::string& what);
 
-// Parses JSON with the size already bounded and nesting depth at most k_max_json_depth.
+// Parses JSON with the size already bounded and nesting depth at most the json-depth limit.
 nlohmann::json parse_json(const std::string& text, const std::string& what);
 
 // Detects the compression from the first bytes and returns a stream of the decompressed data.

@@ -3,6 +3,7 @@
 #include "tar_archive.hpp"
 
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 #include <imgscap/util/stream_archive.hpp>
 
 #include <archive.h>
@@ -17,7 +18,6 @@ namespace imgscap::image {
 namespace {
 
 constexpr std::size_t k_block_size = 64 * 1024;
-constexpr std::size_t k_max_entries = 100000;
 
 using ArchivePtr = util::ArchiveReadPtr;
 
@@ -81,8 +81,10 @@ TarArchive::TarArchive(std::filesystem::path path) : m_path(std::move(path)) {
   int status = ARCHIVE_OK;
   while ((status = archive_read_next_header(a.get(), &entry)) == ARCHIVE_OK ||
          status == ARCHIVE_WARN) {
-    if (m_all_names.size() >= k_max_entries) {
-      fail("{}: more than {} entries", m_path.string(), k_max_entries);
+    if (m_all_names.size() >= util::limit(util::Limit::archive_entries)) {
+      util::limit_exceeded(
+          util::Limit::archive_entries,
+          fmt::format("{} has more than {} entries", m_path.string(), m_all_names.size()));
     }
     const char* raw = archive_entry_pathname(entry);
     const auto name = normalise_entry_name(raw != nullptr ? raw : "");

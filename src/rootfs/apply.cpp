@@ -6,6 +6,7 @@
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/remove_tree.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 #include <imgscap/util/stream_archive.hpp>
 
 #include <archive.h>
@@ -29,8 +30,10 @@ constexpr std::int64_t k_max_id = 0xFFFFFFFELL;
 
 // "./a//b/../c" -> {"a", "c"}. Throws when ".." would climb above the root.
 std::vector<std::string> clean_name(std::string_view raw) {
-  if (raw.size() > k_max_path_bytes) {
-    fail("path longer than {} bytes", k_max_path_bytes);
+  if (raw.size() > util::limit(util::Limit::path_bytes)) {
+    util::limit_exceeded(
+        util::Limit::path_bytes,
+        fmt::format("path longer than {} bytes", util::limit(util::Limit::path_bytes)));
   }
   std::vector<std::string> parts;
   while (!raw.empty()) {
@@ -49,8 +52,10 @@ std::vector<std::string> clean_name(std::string_view raw) {
     }
     parts.emplace_back(part);
   }
-  if (parts.size() > k_max_path_depth) {
-    fail("path deeper than {} directories", k_max_path_depth);
+  if (parts.size() > util::limit(util::Limit::path_depth)) {
+    util::limit_exceeded(
+        util::Limit::path_depth,
+        fmt::format("path deeper than {} directories", util::limit(util::Limit::path_depth)));
   }
   return parts;
 }
@@ -92,31 +97,53 @@ class Applier {
       if (m_options.interrupted && m_options.interrupted()) {
         fail("interrupted");
       }
+      if (++m_stats.entries > util::limit(util::Limit::entries_per_layer)) {
+        util::limit_exceeded(util::Limit::entries_per_layer,
+                             fmt::format("the layer has more than {} entries",
+                                         util::limit(util::Limit::entries_per_layer)));
+      }
       const char* raw = archive_entry_pathname(entry);
       const std::string name = raw != nullptr ? raw : "";
       with_context("entry " + name, [&] { apply_entry(entry, name); });
-      ++m_stats.entries;
+      check_size();
       if (m_options.on_progress) {
         m_options.on_progress(m_archive.consumed());
       }
     }
     drain();
     finish_dirs();
+    m_stats.tar_bytes = m_archive.consumed();
     return std::move(m_stats);
   }
 
  private:
+  // The layer's uncompressed bytes so far against the layer-bytes limit and what is left of
+  // the image-bytes limit.
+  void check_size() {
+    const auto consumed = m_archive.consumed();
+    if (consumed > util::limit(util::Limit::layer_bytes)) {
+      util::limit_exceeded(util::Limit::layer_bytes,
+                           fmt::format("the layer is larger than {} bytes uncompressed",
+                                       util::limit(util::Limit::layer_bytes)));
+    }
+    if (consumed > m_options.image_bytes_left) {
+      util::limit_exceeded(util::Limit::image_bytes,
+                           fmt::format("the layers are larger than {} bytes uncompressed",
+                                       util::limit(util::Limit::image_bytes)));
+    }
+  }
+
   // Reads what follows the tar's end marker so the digests are checked, within a bound.
   void drain() {
     std::uint64_t trailing = 0;
     std::array<std::byte, k_chunk> buffer{};
+    const auto limit = util::limit(util::Limit::trailing_bytes);
     while (const auto n = m_layer.read(buffer)) {
       trailing += n;
-      if (trailing > k_max_trailing_bytes) {
-        fail(
-            "more than {} bytes of data after the end of the tar archive (limit of trailing "
-            "data per layer)",
-            k_max_trailing_bytes);
+      if (trailing > limit) {
+        util::limit_exceeded(
+            util::Limit::trailing_bytes,
+            fmt::format("more than {} bytes of data after the end of the tar archive", limit));
       }
     }
   }
@@ -323,6 +350,7 @@ class Applier {
         offset += n;
         m_stats.bytes_written += static_cast<std::uint64_t>(n);
       }
+      check_size();  // a single huge file must not run past the limits either
     }
   }
 

@@ -98,7 +98,7 @@ class ChildReader {
   bool pump(const std::function<void(std::string_view, std::string_view)>& on_line) {
     std::array<char, 4096> buffer{};
     for (;;) {
-      if (util::pending_signal() != 0) {
+      if (util::interruption_pending()) {
         return false;
       }
       pollfd pfd{m_fd.get(), POLLIN, 0};

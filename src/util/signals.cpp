@@ -1,15 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // Termination signal handling: the handler only records the signal; callers poll and unwind.
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 #include <imgscap/util/signals.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <cstring>
+#include <optional>
 
 namespace imgscap::util {
 namespace {
 
 volatile std::sig_atomic_t g_signal = 0;
+std::optional<std::chrono::steady_clock::time_point> g_deadline;
+std::uint64_t g_deadline_seconds = 0;
+
+bool deadline_passed() noexcept {
+  return g_deadline && std::chrono::steady_clock::now() > *g_deadline;
+}
 
 extern "C" void record_signal(int signal_number) {
   if (g_signal == 0) {
@@ -33,12 +42,23 @@ int pending_signal() noexcept { return g_signal; }
 
 void reset_pending_signal() noexcept { g_signal = 0; }
 
+void set_deadline_in(std::uint64_t seconds) {
+  g_deadline_seconds = seconds;
+  g_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+}
+
+bool interruption_pending() noexcept { return g_signal != 0 || deadline_passed(); }
+
 void throw_if_interrupted() {
   const int signal_number = g_signal;
   if (signal_number != 0) {
     throw Error(
         fmt::format("interrupted by SIG{}", sigabbrev_np(signal_number)),
         static_cast<ExitCode>(static_cast<int>(ExitCode::interrupted_base) + signal_number));
+  }
+  if (deadline_passed()) {
+    limit_exceeded(Limit::scan_seconds,
+                   fmt::format("the scan took longer than {} seconds", g_deadline_seconds));
   }
 }
 

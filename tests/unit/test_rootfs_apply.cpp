@@ -2,6 +2,7 @@
 // Layer application on real directories: OCI whiteouts and opaque directories, in-image
 // symlinks, and hostile entries that must stay inside the root (a host sentinel next to the
 // root is checked unchanged after each).
+#include "support/errors.hpp"
 #include "support/tar_builder.hpp"
 #include "support/temp_dir.hpp"
 
@@ -9,6 +10,7 @@
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/remove_tree.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
 
 #include <archive_entry.h>
 #include <gtest/gtest.h>
@@ -259,19 +261,79 @@ TEST_F(ApplyTest, OwnershipPreservedAndHugeIdsRefused) {
   }
 }
 
+// Sets one limit for the test's duration.
+class LimitGuard {
+ public:
+  explicit LimitGuard(const char* assignment) {
+    util::Limits limits;
+    limits.set(assignment);
+    util::set_limits(limits);
+  }
+  LimitGuard(const LimitGuard&) = delete;
+  LimitGuard& operator=(const LimitGuard&) = delete;
+  ~LimitGuard() { util::set_limits(util::Limits()); }
+};
+
 TEST_F(ApplyTest, TrailingDataAfterTheArchiveIsBounded) {
+  const LimitGuard guard("trailing-bytes=1M");
   TarBuilder tar;
   tar.file("a", "b");
   auto data = tar.finish();
-  data.append(k_max_trailing_bytes + (1U << 20), '\0');  // beyond libarchive's read-ahead
+  data.append((2U << 20), '\0');  // beyond libarchive's read-ahead
   StringStream stream(std::move(data));
-  try {
-    apply_layer(m_root, stream, {});
-    FAIL() << "unbounded trailing data accepted";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("after the end of the tar"), std::string::npos)
-        << e.what();
+  const auto message = test::error_of([&] { apply_layer(m_root, stream, {}); });
+  EXPECT_NE(message.find("after the end of the tar archive (limit trailing-bytes=1048576; raise "
+                         "it with --limit trailing-bytes=...)"),
+            std::string::npos)
+      << message;
+}
+
+TEST_F(ApplyTest, EntriesPerLayerAreBounded) {
+  const LimitGuard guard("entries-per-layer=3");
+  TarBuilder tar;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    tar.file(name, "x");
   }
+  StringStream stream(tar.finish());
+  const auto message = test::error_of([&] { apply_layer(m_root, stream, {}); });
+  EXPECT_NE(message.find("more than 3 entries (limit entries-per-layer=3"), std::string::npos)
+      << message;
+}
+
+TEST_F(ApplyTest, LayerBytesAndImageBudgetAreBounded) {
+  const LimitGuard guard("layer-bytes=64K");
+  TarBuilder tar;
+  tar.file("big", std::string(200 * 1024, 'x'));
+  StringStream stream(tar.finish());
+  const auto message = test::error_of([&] { apply_layer(m_root, stream, {}); });
+  EXPECT_NE(message.find("larger than 65536 bytes uncompressed (limit layer-bytes=65536"),
+            std::string::npos)
+      << message;
+  TarBuilder small;
+  small.file("small", std::string(40 * 1024, 'x'));
+  StringStream second(small.finish());
+  ApplyOptions options;
+  options.image_bytes_left = 10 * 1024;
+  const auto image_message = test::error_of([&] { apply_layer(m_root, second, options); });
+  EXPECT_NE(image_message.find("(limit image-bytes="), std::string::npos) << image_message;
+}
+
+TEST_F(ApplyTest, PathLengthAndDepthAreBounded) {
+  {
+    const LimitGuard guard("path-depth=4");
+    TarBuilder tar;
+    tar.file("a/b/c/d/e", "x");
+    StringStream stream(tar.finish());
+    const auto message = test::error_of([&] { apply_layer(m_root, stream, {}); });
+    EXPECT_NE(message.find("path deeper than 4 directories (limit path-depth=4"), std::string::npos)
+        << message;
+  }
+  const LimitGuard guard("path-bytes=16");
+  TarBuilder tar;
+  tar.file("a-name-longer-than-sixteen-bytes", "x");
+  StringStream stream(tar.finish());
+  const auto message = test::error_of([&] { apply_layer(m_root, stream, {}); });
+  EXPECT_NE(message.find("(limit path-bytes=16"), std::string::npos) << message;
 }
 
 TEST(RemoveTree, RemovesUnwritableDirectoriesWithoutFollowingLinks) {

@@ -49,11 +49,6 @@ struct Config {
   std::string created;
 };
 
-// Limits on what imgscap reads from untrusted image metadata.
-constexpr std::size_t k_max_json_bytes = 20 * 1024 * 1024;  // as containerd
-constexpr int k_max_json_depth = 64;
-constexpr std::size_t k_max_layers = 256;
-
 struct Image {
   std::vector<std::string> names;               // tags / ref names naming this image in the archive
   std::optional<util::Digest> manifest_digest;  // absent for docker-archive (no stored manifest)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Applies an uncompressed layer tar onto a root directory: OCI whiteouts and opaque directories,
-// all path resolution confined to the root (openat2 RESOLVE_IN_ROOT), no device nodes or FIFOs.
+// all path resolution confined to the root (openat2 RESOLVE_IN_ROOT), no device nodes or FIFOs,
+// within the limits of util/limits.hpp (entries, path length and depth, bytes, trailing data).
 #pragma once
 
 #include <imgscap/util/byte_stream.hpp>
@@ -13,16 +14,13 @@
 
 namespace imgscap::rootfs {
 
-// Limits on one layer (documented in the man page).
-constexpr std::uint64_t k_max_trailing_bytes = 64ULL * 1024 * 1024;  // data after the tar end
-constexpr std::size_t k_max_path_bytes = 4096;
-constexpr std::size_t k_max_path_depth = 256;
-
 struct ApplyOptions {
   bool preserve_ownership = false;  // lchown entries to their uid/gid (needs root)
   // Owners at or above this id cannot be represented (a user namespace maps fewer ids): such
   // entries keep the unpacking user as owner and are counted in ApplyStats::unmapped_owners.
   std::uint64_t owner_id_limit = 0xFFFFFFFFULL;
+  // What is left of the image-bytes limit for this layer's uncompressed tar.
+  std::uint64_t image_bytes_left = UINT64_MAX;
   // Called with bytes of tar consumed so far, for progress. May be empty.
   std::function<void(std::uint64_t)> on_progress;
   // Checked between entries; when it returns true, apply() throws imgscap::Error "interrupted".
@@ -42,6 +40,7 @@ struct ApplyStats {
   std::uint64_t bytes_written = 0;
   std::vector<SkippedEntry> skipped;
   std::uint64_t unmapped_owners = 0;  // entries whose owner was not representable
+  std::uint64_t tar_bytes = 0;        // uncompressed bytes of the layer read
 };
 
 // Reads `layer` (a tar stream) to its end and applies it on `root` (a directory fd).
