@@ -73,6 +73,9 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   const auto os = scan::read_os_release(root);
   const auto plan = plan_contents(options, explicit_files, os);
   auto target = make_target(options, reference, img, workdir, rootfs_path, root);
+  if (target.config_facts) {
+    (*target.config_facts)["special_files"] = special_files_fact(unpacked.skipped);
+  }
   scan::prepare_environment(target);
 
   clock.start();

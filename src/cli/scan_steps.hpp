@@ -38,6 +38,10 @@ std::optional<sandbox::UserNamespace> enter_namespace(const ScanOptions& options
 
 rootfs::WorkDir make_workdir(const ScanOptions& options);
 
+// The special files the image declared and imgscap did not create, as the probes see them in
+// /run/imgscap/config/special_files: "TYPE MODE UID:GID /PATH" per line.
+std::string special_files_fact(const std::vector<rootfs::SkippedEntry>& skipped);
+
 // Applies every layer in order onto the root; errors name the layer.
 Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& root,
                 const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress);

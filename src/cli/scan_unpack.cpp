@@ -10,6 +10,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 namespace imgscap::cli {
 namespace {
 
@@ -40,6 +42,16 @@ rootfs::WorkDir make_workdir(const ScanOptions& options) {
   }
   spdlog::debug("work directory {}", workdir.path().string());
   return workdir;
+}
+
+std::string special_files_fact(const std::vector<rootfs::SkippedEntry>& skipped) {
+  std::string text;
+  for (const auto& entry : skipped) {
+    std::string type = entry.kind;
+    std::replace(type.begin(), type.end(), ' ', '-');
+    text += fmt::format("{} {:04o} {}:{} /{}\n", type, entry.mode, entry.uid, entry.gid, entry.path);
+  }
+  return text;
 }
 
 Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& root,
