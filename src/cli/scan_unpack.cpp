@@ -49,7 +49,8 @@ std::string special_files_fact(const std::vector<rootfs::SkippedEntry>& skipped)
   for (const auto& entry : skipped) {
     std::string type = entry.kind;
     std::replace(type.begin(), type.end(), ' ', '-');
-    text += fmt::format("{} {:04o} {}:{} /{}\n", type, entry.mode, entry.uid, entry.gid, entry.path);
+    text +=
+        fmt::format("{} {:04o} {}:{} /{}\n", type, entry.mode, entry.uid, entry.gid, entry.path);
   }
   return text;
 }
@@ -77,11 +78,21 @@ Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& 
       image_bytes += stats.tar_bytes;
     } catch (const Error& e) {
       util::throw_if_interrupted();
+      // Errors raised while reading the blob carry the layer already (with_error_context);
+      // those of applying entries get it here.
       const std::string message = e.what();
-      if (message.starts_with("layer ")) {
+      const auto context = layer_context(img, i);
+      const auto at = message.find(context + ": ");
+      if (at == 0) {
         throw;
       }
-      throw Error(layer_context(img, i) + ": " + message, e.code());
+      if (at != std::string::npos) {  // "entry x: layer 2 (...): reason" -> "layer 2 (...): entry
+                                      // x: reason"
+        throw Error(
+            context + ": " + message.substr(0, at) + message.substr(at + context.size() + 2),
+            e.code());
+      }
+      throw Error(context + ": " + message, e.code());
     }
   }
   return unpacked;

@@ -87,10 +87,12 @@ class Applier {
 
   ApplyStats run() {
     archive_entry* entry = nullptr;
+    std::string previous;  // names where a damaged archive stops being readable
     for (;;) {
       const int status = archive_read_next_header(m_archive.get(), &entry);
       m_archive.check(status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF,
-                      "not a valid tar layer");
+                      previous.empty() ? std::string("not a valid tar layer")
+                                       : "not a valid tar layer after entry " + previous);
       if (status == ARCHIVE_EOF) {
         break;
       }
@@ -105,6 +107,7 @@ class Applier {
       const char* raw = archive_entry_pathname(entry);
       const std::string name = raw != nullptr ? raw : "";
       with_context("entry " + name, [&] { apply_entry(entry, name); });
+      previous = name;
       check_size();
       if (m_options.on_progress) {
         m_options.on_progress(m_archive.consumed());
@@ -162,11 +165,23 @@ class Applier {
         next = open_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
       }
       if (!next) {
-        fail("cannot open directory {}: {}", prefix, errno_text(errno));
+        const int err = errno;
+        fail("cannot open directory {}: {}", prefix, describe_missing(current, parts[i - 1], err));
       }
       current = std::move(next);
     }
     return current;
+  }
+
+  // Why a path component does not open as a directory inside the root.
+  static std::string describe_missing(const util::Fd& dir, const std::string& name, int err) {
+    std::array<char, 4096> target{};
+    const auto n = ::readlinkat(dir.get(), name.c_str(), target.data(), target.size() - 1);
+    if (n > 0) {
+      return fmt::format("it is a symlink to {}, which is not a directory inside the image",
+                         std::string_view(target.data(), static_cast<std::size_t>(n)));
+    }
+    return errno_text(err);
   }
 
   void mark_created(const std::string& path) {
@@ -374,7 +389,9 @@ class Applier {
     if (target.empty()) {
       fail("hard link to the root");
     }
-    auto target_parent = open_dir(target, target.size() - 1, false);
+    auto target_parent = with_context(
+        fmt::format("hard link target {} does not exist in the image", join(target, target.size())),
+        [&] { return open_dir(target, target.size() - 1, false); });
     struct stat st {};
     if (::fstatat(target_parent.get(), target.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       fail("hard link target {} does not exist in the image", join(target, target.size()));
