@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# A scan killed by SIGTERM during unpacking or SIGINT during evaluation exits 128+N and leaves
-# no work directory and no complete-looking report.
+# A scan killed by SIGTERM, SIGINT or SIGHUP during unpacking or during evaluation exits 128+N
+# and leaves no work directory, no throwaway layer and no complete-looking report.
 source "$(dirname "$0")/lib.sh"
 
 interrupt_when() {
@@ -26,7 +26,11 @@ interrupt_when() {
   [ ! -e "$CASE_DIR/out-$signal/summary.json" ] || die "an interrupted scan wrote a summary"
 }
 
+unpacking='[ -n "$(find "$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]'
+evaluating='[ -n "$(find "$TMPDIR" -name evaluate.log -print -quit 2>/dev/null)" ]'
 # During unpacking: the root has some files but no os-release yet.
-interrupt_when '[ -n "$(find "$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]' TERM 143
-# During evaluation: the evaluation child has started its log.
-interrupt_when '[ -n "$(find "$TMPDIR" -name evaluate.log -print -quit 2>/dev/null)" ]' INT 130
+interrupt_when "$unpacking" TERM 143
+interrupt_when "$unpacking" HUP 129
+# During evaluation (in the sandbox): the evaluation child has started its log.
+interrupt_when "$evaluating" INT 130
+interrupt_when "$evaluating" HUP 129
