@@ -28,7 +28,7 @@ ArchivePtr open_archive(const std::filesystem::path& path) {
   archive_read_support_filter_gzip(a.get());
   archive_read_support_filter_zstd(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), k_block_size) != ARCHIVE_OK) {
-    fail("cannot read {}: {}", path.string(), archive_error_string(a.get()));
+    fail("cannot read {}: {}", path.string(), util::archive_reason(a.get()));
   }
   return a;
 }
@@ -39,7 +39,7 @@ class EntryStream final : public util::ByteStream {
   std::size_t read(std::span<std::byte> buffer) override {
     const auto n = archive_read_data(m_archive.get(), buffer.data(), buffer.size());
     if (n < 0) {
-      fail("cannot read {} from the archive: {}", m_name, archive_error_string(m_archive.get()));
+      fail("cannot read {} from the archive: {}", m_name, util::archive_reason(m_archive.get()));
     }
     return static_cast<std::size_t>(n);
   }
@@ -95,7 +95,7 @@ TarArchive::TarArchive(std::filesystem::path path) : m_path(std::move(path)) {
     archive_read_data_skip(a.get());
   }
   if (status != ARCHIVE_EOF) {
-    fail("{}: not a readable tar archive ({})", m_path.string(), archive_error_string(a.get()));
+    fail("{}: not a readable tar archive ({})", m_path.string(), util::archive_reason(a.get()));
   }
   if (m_all_names.empty()) {
     fail("{}: an empty archive", m_path.string());

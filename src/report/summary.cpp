@@ -46,10 +46,12 @@ std::string counts_line(const std::map<std::string, int>& counts) {
     const auto it = counts.find(result);
     parts.push_back(fmt::format("{} {}", it == counts.end() ? 0 : it->second, result));
   }
-  for (const auto& [result, count] : counts) {
+  for (const auto& entry : counts) {
+    const auto& result = entry.first;
     if (std::find_if(std::begin(k_result_order), std::end(k_result_order),
-                     [&](const char* r) { return result == r; }) == std::end(k_result_order)) {
-      parts.push_back(fmt::format("{} {}", count, result));
+                     [&result](const char* r) { return result == r; }) ==
+        std::end(k_result_order)) {
+      parts.push_back(fmt::format("{} {}", entry.second, result));
     }
   }
   return fmt::format("{}", fmt::join(parts, ", "));

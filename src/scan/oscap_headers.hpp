@@ -5,6 +5,10 @@
 #pragma once
 
 // NOLINTBEGIN
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wkeyword-macro"
+#endif
 extern "C" {
 #define export oscap_param_export
 #define requires oscap_param_requires
@@ -19,4 +23,7 @@ extern "C" {
 #undef export
 #undef requires
 }
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 // NOLINTEND

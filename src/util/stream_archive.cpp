@@ -26,6 +26,11 @@ StreamArchive::StreamArchive(ByteStream& stream, Kind kind)
 
 StreamArchive::~StreamArchive() = default;
 
+const char* archive_reason(::archive* a) {
+  const char* reason = archive_error_string(a);
+  return reason != nullptr ? reason : "corrupt data";
+}
+
 std::ptrdiff_t StreamArchive::read_callback(::archive*, void* self, const void** out) {
   auto* me = static_cast<StreamArchive*>(self);
   try {
@@ -44,8 +49,7 @@ void StreamArchive::check(bool failed, std::string_view what) {
     std::rethrow_exception(m_error);
   }
   if (failed) {
-    const char* reason = archive_error_string(m_archive.get());
-    fail("{}: {}", what, reason != nullptr ? reason : "corrupt data");
+    fail("{}: {}", what, archive_reason(m_archive.get()));
   }
 }
 

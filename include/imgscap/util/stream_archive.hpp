@@ -49,4 +49,8 @@ class StreamArchive {
   std::uint64_t m_consumed = 0;
 };
 
+// libarchive's error text for `a`, or "corrupt data" when it set none (it may return NULL,
+// which fmt refuses to format).
+const char* archive_reason(::archive* a);
+
 }  // namespace imgscap::util
