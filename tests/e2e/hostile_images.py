@@ -30,8 +30,8 @@ OCI = ("oci", "oci-archive")
 
 class Case:
     def __init__(self, name, layers, refused=None, entry_named=None, check=None, formats=ALL,
-                 edit=None, docker_edit=None):
-        self.name, self.layers, self.refused = name, layers, refused
+                 edit=None, docker_edit=None, args=()):
+        self.name, self.layers, self.refused, self.args = name, layers, refused, list(args)
         self.entry_named, self.check, self.formats = entry_named, check, formats
         self.edit, self.docker_edit = edit, docker_edit
 
@@ -231,13 +231,15 @@ def cases(sentinel, work):
         Case("oci-foreign-layer-url", [tar(entry("x", b"x"))], refused="never fetched",
              formats=("oci",), edit=foreign_layer),
         Case("oci-symlinked-blob", [tar(entry("x", b"x"))], refused="blobs/sha256",
-             formats=("oci",), edit=None),
+             formats=OCI, edit=None),
         # Resource exhaustion: each ends early and within bounds (compressed layers: OCI).
         Case("gzip-bomb", [gzip_bomb()], refused="limit compression-ratio", formats=OCI),
         Case("gigabytes-after-the-end-marker", [padded_tar()], refused="limit trailing-bytes",
              formats=("oci",)),
         Case("hundreds-of-thousands-of-entries", [many_entries(300_000)], formats=("oci",),
              check=count_files(300_000)),
+        Case("scan-time-limit", [many_entries(100_000)], formats=("oci",),
+             refused="limit scan-seconds=2", args=["--limit", "scan-seconds=2"]),
     ]
 
 
@@ -330,14 +332,14 @@ def build(case, work, sentinel):
     return images
 
 
-def scan(imgscap, image, content_file, out, tmpdir):
+def scan(imgscap, image, content_file, out, tmpdir, args=()):
     import time
     os.makedirs(tmpdir, exist_ok=True)
     env = dict(os.environ, TMPDIR=tmpdir)
     started = time.monotonic()
     proc = subprocess.run(["/usr/bin/time", "-f", "imgscap-peak-kb %M", imgscap, "scan", image,
                            "--content", content_file, "-q", "-o", out, "--keep-rootfs",
-                           "--limit", "scan-seconds=300"],
+                           "--limit", "scan-seconds=300", *args],
                           capture_output=True, text=True, env=env, timeout=600)
     proc.seconds = time.monotonic() - started
     lines = proc.stderr.splitlines()
@@ -358,7 +360,7 @@ def run_case(case, imgscap, content_file, work, sentinel, before):
     problems = []
     for fmt, image in build(case, work, sentinel).items():
         tmpdir = os.path.join(work, "tmp-" + case.name + "-" + fmt)
-        proc = scan(imgscap, image, content_file, os.path.join(work, "out"), tmpdir)
+        proc = scan(imgscap, image, content_file, os.path.join(work, "out"), tmpdir, case.args)
         label = f"{case.name} [{fmt}]"
         root = kept_root(proc.stderr)
         if case.refused:
