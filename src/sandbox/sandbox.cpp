@@ -138,7 +138,11 @@ void drop_capabilities() {
 }
 
 View build_root(const Spec& spec) {
-  check(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, "make mounts private");
+  // In a chroot (a build chroot, some CI runners) "/" is no mount point: nothing to make
+  // private (a mount namespace owned by our user namespace has no shared mounts anyway), and
+  // pivot_root cannot be used below.
+  const bool root_is_mount = ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+  check(root_is_mount || errno == EINVAL, "make mounts private");
   const auto& root = spec.staging;
   check(::mount("tmpfs", root.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") == 0,
         "mount the sandbox root");
@@ -162,8 +166,14 @@ View build_root(const Spec& spec) {
         "read-only sandbox root");
 
   check(::chdir(root.c_str()) == 0, "chdir to the sandbox root");
-  check(::syscall(SYS_pivot_root, ".", ".") == 0, "pivot_root");
-  check(::umount2(".", MNT_DETACH) == 0, "detach the host's filesystem");
+  if (root_is_mount) {
+    check(::syscall(SYS_pivot_root, ".", ".") == 0, "pivot_root");
+    check(::umount2(".", MNT_DETACH) == 0, "detach the host's filesystem");
+  } else {
+    // The sandbox root moved over "/", then made the root: the host's files are covered.
+    check(::mount(".", "/", nullptr, MS_MOVE, nullptr) == 0, "move the sandbox root over /");
+    check(::chroot(".") == 0, "chroot into the sandbox root");
+  }
   check(::chdir("/") == 0, "chdir /");
   if (!spec.hostname.empty()) {
     check(::sethostname(spec.hostname.data(), spec.hostname.size()) == 0, "sethostname");
