@@ -26,8 +26,10 @@ constexpr const char* k_exit_codes = R"(
 Exit codes:
   0    compliant: the scan finished and no rule at or above --fail-on failed
   1    error: bad usage, unreadable or invalid image or content, evaluation failure
-  2    non-compliant: a rule at or above --fail-on failed
-  3    incomplete: a rule at or above --fail-on could not be evaluated (error or unknown)
+  2    non-compliant: a rule or a vulnerability at or above --fail-on failed / was found
+  3    incomplete: a rule or CVE definition at or above --fail-on could not be evaluated
+       (error or unknown), or the CVE feed's probes cannot read the image's packages
+  4    no CVE feed: --cve auto found no feed for the image's OS (and nothing else failed)
   129  interrupted by SIGHUP, 130 by SIGINT, 143 by SIGTERM (work directory removed)
 
 Images: docker-archive:PATH[:REF]  oci-archive:PATH[:REF]  oci:DIR[:REF]  dir:PATH
@@ -40,6 +42,7 @@ const std::map<std::string, OutputFormat> k_formats{{"text", OutputFormat::text}
 struct Parsed {
   ScanOptions scan;
   InspectOptions inspect;
+  FeedsOptions feeds;
   std::string fail_on = "low";
   std::vector<std::string> limits;
   bool verbose = false;
@@ -67,6 +70,29 @@ void apply_limits(const Parsed& p) {
   util::set_deadline_in(limits.get(util::Limit::scan_seconds));
 }
 
+void add_feed_options(CLI::App* command, FeedOptions& options, bool with_offline) {
+  command
+      ->add_option("--cve-catalogue", options.catalogues,
+                   "Your CVE feed catalogue (JSON, as content/cve-feeds.json): adds entries or "
+                   "replaces built-in ones of the same name (default: "
+                   "$XDG_CONFIG_HOME/imgscap/cve-feeds.json when it exists). Repeatable")
+      ->option_text("FILE");
+  command
+      ->add_option("--cache-dir", options.cache_dir,
+                   "Feed cache directory (default: $XDG_CACHE_HOME/imgscap/feeds, else "
+                   "~/.cache/imgscap/feeds)")
+      ->option_text("DIR");
+  command->add_option("--feed-max-age", options.max_age,
+                      "Oldest a cached feed may be since it was last known current (downloaded, "
+                      "revalidated or, when imported, generated): 36h, 7d, 2w, or none "
+                      "(default 7d)")
+      ->option_text("DURATION");
+  if (with_offline) {
+    command->add_flag("--offline", options.offline,
+                      "Never download: use cached feeds only (see imgscap feeds import)");
+  }
+}
+
 void add_scan(CLI::App& app, Parsed& p) {
   auto* scan = app.add_subcommand("scan", "Scan an image with SCAP content");
   scan->add_option("IMAGE", p.scan.image, "Image to scan")->required();
@@ -89,10 +115,17 @@ void add_scan(CLI::App& app, Parsed& p) {
                    "<name>-arf.xml and <name>-report.html (arf.xml and report.html when one "
                    "--content FILE is given); default: ./imgscap-<image name>");
   scan->add_option("--fail-on", p.fail_on,
-                   "Lowest severity of a failed rule that makes the image non-compliant: "
-                   "low (any failure), medium, high, none")
-      ->check(CLI::IsMember({"low", "medium", "high", "none"}))
-      ->option_text("low|medium|high|none");
+                   "Lowest severity of a failed rule or a vulnerability found that makes the "
+                   "image non-compliant: low (anything), medium, high, critical, none. A "
+                   "vulnerability whose feed states no severity counts at every level but none")
+      ->check(CLI::IsMember({"low", "medium", "high", "critical", "none"}))
+      ->option_text("low|medium|high|critical|none");
+  scan->add_option("--cve", p.scan.cve,
+                   "Scan for known vulnerabilities with a distributor OVAL feed: auto (the "
+                   "catalogue's feed for the image's OS, downloaded and cached), a feed FILE "
+                   "(.xml, .bz2, .xz, .gz), an http(s):// URL, or off (default)")
+      ->option_text("auto|FILE|URL|off");
+  add_feed_options(scan, p.scan.feeds, true);
   scan->add_option("--format", p.scan.format, "Summary printed on stdout: text or json")
       ->transform(CLI::CheckedTransformer(k_formats))
       ->option_text("text|json");
@@ -118,6 +151,33 @@ void add_inspect(CLI::App& app, Parsed& p) {
       ->option_text("text|json");
 }
 
+void add_feeds(CLI::App& app, Parsed& p) {
+  auto* feeds = app.add_subcommand(
+      "feeds", "Manage the CVE feed cache: list, update, import (for air-gapped sites)");
+  feeds->require_subcommand(1);
+  auto* list = feeds->add_subcommand("list", "Show the cached feeds with age, size and origin");
+  list->add_option("--format", p.feeds.format, "text or json")
+      ->transform(CLI::CheckedTransformer(k_formats))
+      ->option_text("text|json");
+  add_feed_options(list, p.feeds.feeds, false);
+  auto* update = feeds->add_subcommand(
+      "update", "Download (or revalidate) feeds: the named catalogue entries, or all cached ones");
+  update->add_option("NAME", p.feeds.names, "Catalogue entries, e.g. debian-12 rhel-9");
+  add_feed_options(update, p.feeds.feeds, false);
+  auto* import = feeds->add_subcommand(
+      "import", "Verify a feed file (fetched elsewhere) and store it in the cache");
+  import->add_option("FILE", p.feeds.file, "The feed, as published (.xml, .bz2, .xz, .gz)")
+      ->required();
+  import->add_option("--name", p.feeds.name,
+                     "Catalogue entry it is for (default: the entry whose URL ends with the "
+                     "file's name)");
+  import->add_option("--sha256", p.feeds.sha256, "Expected sha256 of FILE as given");
+  add_feed_options(import, p.feeds.feeds, false);
+  for (auto* sub : {list, update, import}) {
+    sub->callback([&p, sub] { p.feeds.action = sub->get_name(); });
+  }
+}
+
 int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
   apply_limits(p);
   if (app.got_subcommand("scan")) {
@@ -126,6 +186,9 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
     return run_scan(p.scan, streams);
   }
   util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
+  if (app.got_subcommand("feeds")) {
+    return run_feeds(p.feeds, streams);
+  }
   return run_inspect(p.inspect, streams);
 }
 
@@ -140,16 +203,17 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
   app.add_flag("-v,--verbose", parsed.verbose, "Debug diagnostics with timestamps on stderr");
   add_scan(app, parsed);
   add_inspect(app, parsed);
+  add_feeds(app, parsed);
   util::init_logging(streams.err, util::Verbosity::normal);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    std::string help = app.help();
-    for (const auto* sub : app.get_subcommands()) {
-      help = sub->help();
+    const CLI::App* deepest = &app;
+    while (!deepest->get_subcommands().empty()) {
+      deepest = deepest->get_subcommands().front();
     }
-    streams.out << help;
+    streams.out << deepest->help();
     return 0;
   } catch (const CLI::CallForVersion&) {
     streams.out << app.version() << "\n";

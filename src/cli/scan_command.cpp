@@ -46,6 +46,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   const auto started = std::chrono::steady_clock::now();
   util::PhaseClock clock;
   const auto explicit_files = explicit_contents(options);
+  check_cve_option(options);
   if (options.tailoring_file && !fs::is_regular_file(*options.tailoring_file)) {
     fail("tailoring file {}: no such file", options.tailoring_file->string());
   }
@@ -93,7 +94,9 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
     const auto& rules = evaluated.back().results.rules;
     summary.results.rules.insert(summary.results.rules.end(), rules.begin(), rules.end());
   }
+  const auto cve = scan_vulnerabilities(options, os, target, workdir, broken, *progress);
   progress->finish();
+  summary.vulnerabilities = cve.scan;
 
   summary.image = image_facts(reference, img);
   if (os) {
@@ -110,9 +113,15 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   summary.timings = clock.seconds();
   summary.peak_rss_kb = clock.peak_rss_kb();
   add_figures(summary, evaluated);
+  for (const auto& [phase, seconds] : cve.figures.seconds) {
+    summary.timings["cve_" + phase] = seconds;
+  }
+  for (const auto& [phase, kb] : cve.figures.peak_rss_kb) {
+    summary.peak_rss_kb["cve_" + phase] = kb;
+  }
   summary.timings["total"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const auto json_text = write_outputs(options, reference, evaluated, summary);
+  const auto json_text = write_outputs(options, reference, evaluated, cve, summary);
   print_summary(options, streams, summary, json_text);
   return summary.exit_code();
 }

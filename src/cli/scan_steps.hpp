@@ -5,6 +5,9 @@
 #pragma once
 
 #include <imgscap/cli/scan_command.hpp>
+#include <imgscap/feeds/cache.hpp>
+#include <imgscap/feeds/catalogue.hpp>
+#include <imgscap/feeds/feeds.hpp>
 #include <imgscap/image/image.hpp>
 #include <imgscap/image/reference.hpp>
 #include <imgscap/image/source.hpp>
@@ -86,6 +89,34 @@ EvaluatedContent evaluate_content(const scan::Target& target, const scan::Planne
                                   const report::BrokenProbes& broken, bool chroot_refused,
                                   util::Progress& progress);
 
+// --- feeds_setup.cpp (shared by scan --cve and the feeds command) --------------------------
+
+feeds::FeedCatalogue load_feed_catalogue(const FeedOptions& options);
+feeds::FeedCache open_feed_cache(const FeedOptions& options);
+feeds::Policy feed_policy(const FeedOptions& options);
+// A cache name for a URL the catalogue does not list: "url-<12 hex of its sha256>".
+std::string feed_name_for_url(const feeds::FeedCatalogue& catalogue, const std::string& url);
+bool is_url(const std::string& text);
+
+// --- scan_cve.cpp --------------------------------------------------------------------------
+
+// Checks --cve before anything is unpacked (a file that is missing, a catalogue that is bad).
+void check_cve_option(const ScanOptions& options);
+
+struct ScannedFeed {
+  report::VulnerabilityScan scan;
+  std::filesystem::path results_file;  // OVAL results in the work directory ("" when none)
+  std::filesystem::path report_file;   // its HTML report
+  scan::ChildFigures figures;          // evaluation and report phases
+};
+
+// The CVE scan: the feed for the image's OS (or the one given), evaluated in the sandbox, the
+// vulnerabilities read back from its OVAL results, the OVAL HTML report.
+ScannedFeed scan_vulnerabilities(const ScanOptions& options,
+                                 const std::optional<scan::OsRelease>& os,
+                                 const scan::Target& target, const rootfs::WorkDir& workdir,
+                                 const report::BrokenProbes& broken, util::Progress& progress);
+
 // --- scan_summary.cpp ----------------------------------------------------------------------
 
 report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img);
@@ -97,7 +128,8 @@ void add_notes(report::Summary& summary, const Unpacked& unpacked,
 // as hidden temporaries first, renamed only when everything was written. Fills summary.files.
 // Returns the summary as JSON text, as written.
 std::string write_outputs(const ScanOptions& options, const image::Reference& reference,
-                          const std::vector<EvaluatedContent>& evaluated, report::Summary& summary);
+                          const std::vector<EvaluatedContent>& evaluated, const ScannedFeed& cve,
+                          report::Summary& summary);
 
 void print_summary(const ScanOptions& options, const Streams& streams,
                    const report::Summary& summary, const std::string& json_text);

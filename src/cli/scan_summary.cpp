@@ -8,6 +8,7 @@
 #include <imgscap/util/signals.hpp>
 
 #include <memory>
+#include <tuple>
 #include <ostream>
 
 namespace imgscap::cli {
@@ -100,7 +101,7 @@ void add_notes(report::Summary& summary, const Unpacked& unpacked,
 }
 
 std::string write_outputs(const ScanOptions& options, const image::Reference& reference,
-                          const std::vector<EvaluatedContent>& evaluated,
+                          const std::vector<EvaluatedContent>& evaluated, const ScannedFeed& cve,
                           report::Summary& summary) {
   util::throw_if_interrupted();
   const auto dir = output_dir(options, reference);
@@ -125,6 +126,16 @@ std::string write_outputs(const ScanOptions& options, const image::Reference& re
                {"report", html->destination().string()}};
     for (const auto& [kind, path] : e.files) {
       summary.files[plain ? kind : e.name + "." + kind] = path;
+    }
+  }
+  if (!cve.results_file.empty()) {
+    for (const auto& [kind, source, name] :
+         {std::tuple{"oval_results", cve.results_file, "cve-oval-results.xml"},
+          std::tuple{"report", cve.report_file, "cve-report.html"}}) {
+      auto* file = files.emplace_back(std::make_unique<util::AtomicFile>(dir / name)).get();
+      file->write_file(source);
+      summary.vulnerabilities.files[kind] = file->destination().string();
+      summary.files[std::string("cve.") + kind] = file->destination().string();
     }
   }
   auto* text = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.txt")).get();

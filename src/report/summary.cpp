@@ -31,6 +31,8 @@ int threshold(FailOn fail_on) {
       return 2;
     case FailOn::high:
       return 3;
+    case FailOn::critical:
+      return 4;
     case FailOn::none:
       return 99;
   }
@@ -117,6 +119,163 @@ nlohmann::json ids_of(const std::vector<RuleResult>& rules) {
   return ids;
 }
 
+
+std::string format_age_text(long long seconds) {
+  if (seconds >= 86400) {
+    return fmt::format("{} d", seconds / 86400);
+  }
+  if (seconds >= 3600) {
+    return fmt::format("{} h", seconds / 3600);
+  }
+  if (seconds >= 60) {
+    return fmt::format("{} min", seconds / 60);
+  }
+  return fmt::format("{} s", seconds);
+}
+
+std::string severity_counts_line(const std::vector<Vulnerability>& found) {
+  std::map<std::string, int> counts;
+  for (const auto& v : found) {
+    ++counts[v.severity];
+  }
+  std::vector<std::string> parts;
+  for (const char* severity : {"critical", "high", "medium", "low", "negligible", "unknown"}) {
+    if (const auto it = counts.find(severity); it != counts.end()) {
+      parts.push_back(fmt::format("{} {}", it->second, severity));
+    }
+  }
+  return parts.empty() ? std::string("none") : fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string package_line(const AffectedPackage& p) {
+  return fmt::format("{}: installed {}, {}", p.name, p.installed.empty() ? "?" : p.installed,
+                     p.fixed.empty() ? std::string("no fixed version stated")
+                                     : "fixed in " + p.fixed);
+}
+
+std::string vulnerabilities_text(const Summary& s) {
+  const auto& v = s.vulnerabilities;
+  std::string out;
+  const auto add = [&out](std::string_view key, std::string_view value) {
+    out += fmt::format("{:<10} {}\n", key, value);
+  };
+  out += "\n";
+  if (v.status == "off") {
+    add("CVE scan:", "off (--cve auto scans with the distributor's OVAL feed)");
+    return out;
+  }
+  if (v.status == "unsupported") {
+    add("CVE scan:", "not done: " + v.reason);
+    return out;
+  }
+  add("CVE scan:", fmt::format("{} ({})", v.feed.name.empty() ? v.feed.path : "feed " + v.feed.name,
+                               v.feed.source));
+  if (!v.reason.empty()) {
+    add("", v.reason);
+  }
+  add("", fmt::format("{}; {} definitions{}{}", v.feed.how, v.feed.definitions,
+                      v.feed.generated.empty() ? "" : ", generated " + v.feed.generated,
+                      v.feed.age_seconds < 0
+                          ? std::string()
+                          : ", last known current " + format_age_text(v.feed.age_seconds) +
+                                " ago"));
+  for (const auto& warning : v.warnings) {
+    add("Warning:", warning);
+  }
+  if (v.status == "not_evaluated") {
+    add("", "NOT EVALUATED: " + v.reason);
+    return out;
+  }
+  add("", fmt::format("{} vulnerable ({}); {} could not be evaluated", v.results.found.size(),
+                      severity_counts_line(v.results.found), v.results.not_evaluated.size()));
+  if (!v.results.found.empty() || !v.results.not_evaluated.empty()) {
+    out += fmt::format("\nVulnerabilities ({}), worst first:\n",
+                       v.results.found.size() + v.results.not_evaluated.size());
+    for (const auto* list : {&v.results.found, &v.results.not_evaluated}) {
+      for (const auto& one : *list) {
+        out += fmt::format("  {:<10} {}{}{}\n", one.severity,
+                           one.advisory.empty() ? one.definition_id : one.advisory,
+                           one.cves.empty() ? "" : "  ",
+                           fmt::join(one.cves, ", "));
+        if (one.result != "true") {
+          out += fmt::format("             could not be evaluated (OVAL result {})\n", one.result);
+        }
+        for (const auto& p : one.packages) {
+          out += fmt::format("             {}\n", package_line(p));
+        }
+        if (!one.title.empty()) {
+          out += fmt::format("             {}\n", one.title);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+nlohmann::json vulnerability_json(const Vulnerability& v) {
+  nlohmann::json packages = nlohmann::json::array();
+  for (const auto& p : v.packages) {
+    packages.push_back({{"name", p.name},
+                        {"installed", p.installed},
+                        {"fixed", p.fixed.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.fixed)}});
+  }
+  return {{"definition_id", v.definition_id},
+          {"result", v.result},
+          {"class", v.definition_class},
+          {"title", v.title},
+          {"cves", v.cves},
+          {"advisory", v.advisory.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.advisory)},
+          {"severity", v.severity},
+          {"distributor_severity", v.distributor_severity.empty()
+                                       ? nlohmann::json(nullptr)
+                                       : nlohmann::json(v.distributor_severity)},
+          {"packages", packages}};
+}
+
+nlohmann::json vulnerabilities_json(const Summary& s) {
+  const auto& v = s.vulnerabilities;
+  nlohmann::json found = nlohmann::json::array();
+  for (const auto& one : v.results.found) {
+    found.push_back(vulnerability_json(one));
+  }
+  nlohmann::json not_evaluated = nlohmann::json::array();
+  for (const auto& one : v.results.not_evaluated) {
+    not_evaluated.push_back(vulnerability_json(one));
+  }
+  std::map<std::string, int> counts;
+  for (const char* severity : {"critical", "high", "medium", "low", "negligible", "unknown"}) {
+    counts[severity] = 0;
+  }
+  for (const auto& one : v.results.found) {
+    ++counts[one.severity];
+  }
+  nlohmann::json feed = nullptr;
+  if (v.status == "scanned" || v.status == "not_evaluated") {
+    feed = {{"name", v.feed.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.feed.name)},
+            {"url", v.feed.url},
+            {"origin", v.feed.origin},
+            {"source", v.feed.source},
+            {"path", v.feed.path},
+            {"sha256", v.feed.sha256},
+            {"generated", v.feed.generated},
+            {"how", v.feed.how},
+            {"age_seconds",
+             v.feed.age_seconds < 0 ? nlohmann::json(nullptr) : nlohmann::json(v.feed.age_seconds)},
+            {"definitions", v.feed.definitions}};
+  }
+  return {{"status", v.status},
+          {"reason", v.reason},
+          {"feed", feed},
+          {"warnings", v.warnings},
+          {"definitions_evaluated", v.results.definitions},
+          {"definition_results", v.results.results},
+          {"counts", counts},
+          {"found", found},
+          {"not_evaluated", not_evaluated},
+          {"failing", s.vulnerability_failures().size()},
+          {"files", v.files},
+          {"timings", v.timings}};
+}
 }  // namespace
 
 std::string_view fail_on_name(FailOn fail_on) {
@@ -127,6 +286,8 @@ std::string_view fail_on_name(FailOn fail_on) {
       return "medium";
     case FailOn::high:
       return "high";
+    case FailOn::critical:
+      return "critical";
     case FailOn::none:
       return "none";
   }
@@ -134,12 +295,13 @@ std::string_view fail_on_name(FailOn fail_on) {
 }
 
 FailOn parse_fail_on(std::string_view name) {
-  for (const auto value : {FailOn::low, FailOn::medium, FailOn::high, FailOn::none}) {
+  for (const auto value :
+       {FailOn::low, FailOn::medium, FailOn::high, FailOn::critical, FailOn::none}) {
     if (fail_on_name(value) == name) {
       return value;
     }
   }
-  fail("--fail-on must be one of low, medium, high, none (got \"{}\")", name);
+  fail("--fail-on must be one of low, medium, high, critical, none (got \"{}\")", name);
 }
 
 std::vector<RuleResult> Summary::problems() const {
@@ -167,10 +329,46 @@ std::vector<RuleResult> Summary::failures() const {
 }
 
 std::string verdict_name(const Summary& s) {
-  return s.incomplete() ? "incomplete" : s.compliant() ? "compliant" : "non-compliant";
+  switch (static_cast<ExitCode>(s.exit_code())) {
+    case ExitCode::incomplete:
+      return "incomplete";
+    case ExitCode::noncompliant:
+      return "non-compliant";
+    case ExitCode::cve_unsupported:
+      return "no-cve-feed";
+    default:
+      return "compliant";
+  }
+}
+
+std::vector<Vulnerability> Summary::vulnerability_failures() const {
+  std::vector<Vulnerability> out;
+  if (fail_on == FailOn::none) {
+    return out;
+  }
+  const int minimum = threshold(fail_on);
+  for (const auto& v : vulnerabilities.results.found) {
+    const int rank = vulnerability_rank(v.severity);
+    if (rank < 0 || rank >= minimum) {
+      out.push_back(v);
+    }
+  }
+  return out;
 }
 
 bool Summary::incomplete() const {
+  if (fail_on != FailOn::none) {
+    if (vulnerabilities.status == "not_evaluated") {
+      return true;
+    }
+    const int minimum = threshold(fail_on);
+    for (const auto& v : vulnerabilities.results.not_evaluated) {
+      const int rank = vulnerability_rank(v.severity);
+      if (rank < 0 || rank >= minimum) {
+        return true;
+      }
+    }
+  }
   const auto rules = failures();
   return std::any_of(rules.begin(), rules.end(), [](const RuleResult& r) {
     return r.result == "error" || r.result == "unknown";
@@ -181,7 +379,13 @@ int Summary::exit_code() const {
   if (incomplete()) {
     return static_cast<int>(ExitCode::incomplete);
   }
-  return static_cast<int>(compliant() ? ExitCode::compliant : ExitCode::noncompliant);
+  if (!compliant()) {
+    return static_cast<int>(ExitCode::noncompliant);
+  }
+  if (vulnerabilities.status == "unsupported") {
+    return static_cast<int>(ExitCode::cve_unsupported);
+  }
+  return static_cast<int>(ExitCode::compliant);
 }
 
 std::string render_text(const Summary& s) {
@@ -257,15 +461,24 @@ std::string render_text(const Summary& s) {
       }
     }
   }
+  out += vulnerabilities_text(s);
   const auto failures = s.failures();
+  const auto vulnerable = s.vulnerability_failures();
   auto verdict = verdict_name(s);
   std::transform(verdict.begin(), verdict.end(), verdict.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   out += fmt::format(
       "\nVerdict: {} (--fail-on {}: {} rule{} at or above the threshold failed or "
-      "could not be evaluated){}\n",
+      "could not be evaluated{}){}{}\n",
       verdict, fail_on_name(s.fail_on), failures.size(), failures.size() == 1 ? "" : "s",
-      s.os.known ? "" : "; the OS is unknown, so only OS-independent rules were evaluated");
+      s.vulnerabilities.status == "off"
+          ? std::string()
+          : fmt::format(", {} vulnerabilit{} at or above it found", vulnerable.size(),
+                        vulnerable.size() == 1 ? "y" : "ies"),
+      s.os.known ? "" : "; the OS is unknown, so only OS-independent rules were evaluated",
+      s.vulnerabilities.status == "unsupported"
+          ? "; no CVE feed for this OS, so no vulnerability scan (exit code 4)"
+          : "");
   return out;
 }
 
@@ -331,6 +544,7 @@ nlohmann::json to_json(const Summary& s) {
       {"incomplete", s.incomplete()},
       {"exit_code", s.exit_code()},
       {"notes", s.notes},
+      {"vulnerabilities", vulnerabilities_json(s)},
       {"files", s.files},
       {"timings", s.timings},
       {"peak_rss_kb", s.peak_rss_kb},

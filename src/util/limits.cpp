@@ -28,6 +28,8 @@ const std::vector<LimitInfo> k_catalogue = {
     {Limit::archive_entries, "archive-entries", 100'000, false,
      "entries in a docker-archive or oci-archive file"},
     {Limit::scan_seconds, "scan-seconds", 3600, false, "seconds one scan may take"},
+    {Limit::feed_bytes, "feed-bytes", 4 * k_gib, true,
+     "bytes of a CVE feed, as downloaded and as unpacked"},
 };
 
 Limits g_limits;

@@ -15,6 +15,16 @@ namespace imgscap::cli {
 
 enum class OutputFormat { text, json };
 
+// Where CVE feeds come from and how old they may be (scan --cve and the feeds command).
+struct FeedOptions {
+  // Users' catalogue files, after the built-in one (default: $XDG_CONFIG_HOME/imgscap/
+  // cve-feeds.json when it exists).
+  std::vector<std::filesystem::path> catalogues;
+  std::optional<std::filesystem::path> cache_dir;  // default: $XDG_CACHE_HOME/imgscap/feeds
+  bool offline = false;                            // the cache only
+  std::string max_age = "7d";                      // of a cached feed; "none"
+};
+
 struct ScanOptions {
   std::string image;
   // Content files, or "auto": the built-in baseline plus the SSG datastream for the image's OS.
@@ -29,6 +39,9 @@ struct ScanOptions {
   bool quiet = false;
   bool keep_rootfs = false;
   bool unsafe_no_sandbox = false;  // evaluate on the host, without namespaces (see the man page)
+  // CVE scan: "off", "auto" (the catalogue's feed for the image's OS), a feed file, or a URL.
+  std::string cve = "off";
+  FeedOptions feeds;
 };
 
 // Runs a scan and prints the summary; returns the exit code (0 compliant, 2 non-compliant).
@@ -41,5 +54,18 @@ struct InspectOptions {
 };
 
 int run_inspect(const InspectOptions& options, const Streams& streams);
+
+// imgscap feeds list | update [NAME...] | import FILE [--name NAME] [--sha256 HEX]
+struct FeedsOptions {
+  std::string action;              // "list", "update", "import"
+  std::vector<std::string> names;  // update: catalogue entries (default: every cached feed)
+  std::filesystem::path file;      // import
+  std::string name;                // import: the catalogue entry (default: told by file name)
+  std::optional<std::string> sha256;
+  OutputFormat format = OutputFormat::text;
+  FeedOptions feeds;
+};
+
+int run_feeds(const FeedsOptions& options, const Streams& streams);
 
 }  // namespace imgscap::cli

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <imgscap/report/results.hpp>
+#include <imgscap/report/vulnerabilities.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +17,7 @@ namespace imgscap::report {
 
 constexpr int k_summary_schema_version = 1;
 
-enum class FailOn { low, medium, high, none };
+enum class FailOn { low, medium, high, critical, none };
 std::string_view fail_on_name(FailOn fail_on);
 // Throws imgscap::Error for an unknown name.
 FailOn parse_fail_on(std::string_view name);
@@ -70,6 +71,33 @@ struct Evaluation {
   std::map<std::string, double> timings;     // its phases: load, evaluate, arf, html
 };
 
+// The feed a vulnerability scan used.
+struct FeedFacts {
+  std::string name;    // cache name ("debian-12"), or "" for a file given with --cve FILE
+  std::string url;     // where it comes from
+  std::string origin;  // "download", "import" or "file"
+  std::string source;  // URL downloaded or path imported / given
+  std::string path;    // the OVAL file evaluated
+  std::string sha256;
+  std::string generated;  // the feed generator's timestamp
+  std::string how;        // "downloaded (...)", "not modified ...", "cache (--offline)", ...
+  long long age_seconds = -1;  // since last known current (-1: a file given directly)
+  std::uint64_t definitions = 0;
+};
+
+// The CVE scan (--cve).
+struct VulnerabilityScan {
+  // "off" (not asked), "scanned", "unsupported" (no feed for the OS), "not_evaluated" (the
+  // probes the feed needs cannot read the image's package database: reason says why).
+  std::string status = "off";
+  std::string reason;  // why this feed, or why none / why not evaluated
+  FeedFacts feed;
+  std::vector<std::string> warnings;  // e.g. a failed download that fell back to the cache
+  VulnerabilityResults results;
+  std::map<std::string, std::string> files;  // "oval_results", "report" -> path
+  std::map<std::string, double> timings;
+};
+
 struct Summary {
   ImageFacts image;
   OsFacts os;
@@ -85,6 +113,7 @@ struct Summary {
   std::map<std::string, double> timings;     // phase -> seconds
   std::map<std::string, long> peak_rss_kb;   // phase -> peak memory (KiB) of the process doing it
   std::vector<std::string> notes;            // things the user must know (skipped devices...)
+  VulnerabilityScan vulnerabilities;
 
   // Rules that fail the scan under fail_on, worst first.
   [[nodiscard]] std::vector<RuleResult> failures() const;
@@ -94,14 +123,20 @@ struct Summary {
   [[nodiscard]] std::vector<RuleResult> runtime_only() const;
   // Evaluated rules whose checks compare file owners.
   [[nodiscard]] std::vector<RuleResult> ownership_dependent() const;
-  [[nodiscard]] bool compliant() const { return failures().empty(); }
-  // A rule at or above the threshold errored or is unknown: nobody can say it passed.
+  [[nodiscard]] bool compliant() const {
+    return failures().empty() && vulnerability_failures().empty();
+  }
+  // Vulnerabilities found at or above fail_on (unknown severity: at every threshold but none).
+  [[nodiscard]] std::vector<Vulnerability> vulnerability_failures() const;
+  // A rule or vulnerability definition at or above the threshold errored or is unknown, or the
+  // CVE scan could not be evaluated: nobody can say it passed.
   [[nodiscard]] bool incomplete() const;
-  // 3 incomplete (even when other rules failed), 2 non-compliant, 0 compliant.
+  // 3 incomplete (even when other rules failed), 2 non-compliant, 4 no CVE feed for the image's
+  // OS (when nothing else failed), 0 compliant.
   [[nodiscard]] int exit_code() const;
 };
 
-// "compliant", "non-compliant" or "incomplete".
+// "compliant", "non-compliant", "incomplete" or "no-cve-feed" (as exit_code decides).
 std::string verdict_name(const Summary& summary);
 std::string render_text(const Summary& summary);
 nlohmann::json to_json(const Summary& summary);

@@ -16,6 +16,7 @@ enum class ExitCode : int {
   error = 1,               // bad usage, unreadable or invalid image or content, evaluation failure
   noncompliant = 2,        // scan finished, a rule at or above --fail-on failed
   incomplete = 3,          // scan finished, a rule at or above --fail-on could not be evaluated
+  cve_unsupported = 4,     // --cve auto: no feed for the image's OS, nothing else failed
   interrupted_base = 128,  // 128 + signal number: SIGHUP 129, SIGINT 130, SIGTERM 143
 };
 

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+// Vulnerabilities read back from the OVAL results of a CVE feed: each vulnerability or patch
+// definition found true, with its CVEs, advisory, severity (normalised across distributors) and
+// the affected packages with installed and fixed versions where the definition states them.
+// Read with a streaming reader: a distributor feed's results can be hundreds of megabytes.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace imgscap::report {
+
+struct AffectedPackage {
+  std::string name;
+  std::string installed;  // the installed evr, as the probe read it
+  std::string fixed;      // the first fixed evr the definition states; "" when none (no fix yet)
+  bool operator==(const AffectedPackage&) const = default;
+};
+
+struct Vulnerability {
+  std::string definition_id;
+  std::string result;  // OVAL result: "true" (vulnerable), "error", "unknown"
+  std::string definition_class;
+  std::string title;
+  std::vector<std::string> cves;
+  std::string advisory;              // RHSA-2024:1234, DSA-5000-1, USN-6000-1, or ""
+  std::string severity;              // normalised: critical, high, medium, low, negligible, unknown
+  std::string distributor_severity;  // as the feed writes it ("Important"), "" when it has none
+  std::vector<AffectedPackage> packages;
+};
+
+struct VulnerabilityResults {
+  std::uint64_t definitions = 0;                 // vulnerability and patch definitions evaluated
+  std::map<std::string, std::uint64_t> results;  // OVAL result -> definitions
+  std::vector<Vulnerability> found;              // result true, worst first
+  std::vector<Vulnerability> not_evaluated;      // result error or unknown, worst first
+};
+
+// Throws imgscap::Error when the file cannot be read as OVAL results.
+VulnerabilityResults read_vulnerabilities(const std::filesystem::path& oval_results);
+
+// Red Hat (Critical, Important, Moderate, Low), Ubuntu (critical, high, medium, low,
+// negligible, untriaged) and others onto critical, high, medium, low, negligible, unknown.
+std::string normalise_vulnerability_severity(std::string_view distributor_severity);
+
+// critical 4, high 3, medium 2, low 1, negligible 0; unknown -1.
+int vulnerability_rank(std::string_view severity);
+
+}  // namespace imgscap::report

@@ -1,0 +1,397 @@
+// SPDX-License-Identifier: Apache-2.0
+// One streaming pass over an OVAL results file: definitions, tests, objects, states and
+// variables of the feed, then the results and the collected items, joined at the end.
+#include <imgscap/report/vulnerabilities.hpp>
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
+
+#include <libxml/xmlreader.h>
+
+#include <algorithm>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+namespace imgscap::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ReaderFree {
+  void operator()(xmlTextReader* r) const noexcept { xmlFreeTextReader(r); }
+};
+using ReaderPtr = std::unique_ptr<xmlTextReader, ReaderFree>;
+
+std::string str(const xmlChar* value) {
+  return value == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(value));
+}
+
+std::string local_name(const xmlNode* node) { return str(node->name); }
+
+std::string attr(const xmlNode* node, const char* name) {
+  xmlChar* value = xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
+  std::string out = str(value);
+  xmlFree(value);
+  return out;
+}
+
+std::string content(const xmlNode* node) {
+  xmlChar* value = xmlNodeGetContent(node);
+  std::string out(util::trim(str(value)));
+  xmlFree(value);
+  return out;
+}
+
+template <typename F>
+void for_children(const xmlNode* node, F&& f) {
+  for (auto* child = node->children; child != nullptr; child = child->next) {
+    if (child->type == XML_ELEMENT_NODE) {
+      f(child);
+    }
+  }
+}
+
+struct Definition {
+  std::string id;
+  std::string cls;
+  std::string title;
+  std::vector<std::string> cves;
+  std::string advisory;
+  std::string severity;
+  std::vector<std::string> tests;  // every criterion's test_ref
+};
+
+struct Test {
+  std::string object;
+  std::vector<std::string> states;
+};
+
+struct State {
+  std::string evr;  // a version comparison's value ("" when the state compares no version)
+  std::string operation;
+};
+
+struct TestResult {
+  std::string result;
+  std::vector<std::string> true_items;
+};
+
+struct Item {
+  std::string name;
+  std::string evr;
+};
+
+bool is_advisory_source(const std::string& source) {
+  static const std::set<std::string> k_sources = {"RHSA", "RHBA", "RHEA", "DSA", "DLA", "USN",
+                                                  "ELSA", "ALSA", "RLSA"};
+  return k_sources.contains(source);
+}
+
+void collect_criteria(const xmlNode* node, std::vector<std::string>& tests) {
+  for_children(node, [&tests](const xmlNode* child) {
+    const auto name = local_name(child);
+    if (name == "criterion") {
+      tests.push_back(attr(child, "test_ref"));
+    } else if (name == "criteria") {
+      collect_criteria(child, tests);
+    }
+  });
+}
+
+Definition parse_definition(const xmlNode* node) {
+  Definition d;
+  d.id = attr(node, "id");
+  d.cls = attr(node, "class");
+  std::set<std::string> cves;
+  for_children(node, [&](const xmlNode* child) {
+    const auto name = local_name(child);
+    if (name == "metadata") {
+      for_children(child, [&](const xmlNode* meta) {
+        const auto m = local_name(meta);
+        if (m == "title") {
+          d.title = content(meta);
+        } else if (m == "reference") {
+          const auto source = attr(meta, "source");
+          const auto ref = attr(meta, "ref_id");
+          if (source == "CVE" && ref.starts_with("CVE-")) {
+            cves.insert(ref);
+          } else if (is_advisory_source(source) && d.advisory.empty()) {
+            d.advisory = ref;
+          }
+        } else if (m == "advisory") {
+          for_children(meta, [&](const xmlNode* a) {
+            const auto an = local_name(a);
+            if (an == "severity") {
+              d.severity = content(a);
+            } else if (an == "cve") {
+              const auto cve = content(a);
+              if (cve.starts_with("CVE-")) {
+                cves.insert(cve);
+              }
+            }
+          });
+        }
+      });
+    } else if (name == "criteria") {
+      collect_criteria(child, d.tests);
+    }
+  });
+  d.cves.assign(cves.begin(), cves.end());
+  return d;
+}
+
+struct Collected {
+  std::vector<Definition> definitions;
+  std::unordered_map<std::string, Test> tests;
+  std::unordered_map<std::string, State> states;
+  std::unordered_map<std::string, std::string> definition_results;
+  std::unordered_map<std::string, TestResult> test_results;
+  std::unordered_map<std::string, Item> items;
+};
+
+void on_element(const std::vector<std::string>& path, const xmlNode* node, Collected& c) {
+  const auto depth = path.size() - 1;
+  const auto& name = path.back();
+  if (depth == 3 && path[1] == "oval_definitions") {
+    const auto& section = path[2];
+    if (section == "definitions" && name == "definition") {
+      auto d = parse_definition(node);
+      if (d.cls == "vulnerability" || d.cls == "patch") {
+        c.definitions.push_back(std::move(d));
+      }
+    } else if (section == "tests") {
+      Test t;
+      for_children(node, [&t](const xmlNode* child) {
+        const auto n = local_name(child);
+        if (n == "object") {
+          t.object = attr(child, "object_ref");
+        } else if (n == "state") {
+          t.states.push_back(attr(child, "state_ref"));
+        }
+      });
+      c.tests.emplace(attr(node, "id"), std::move(t));
+    } else if (section == "states") {
+      State s;
+      for_children(node, [&s](const xmlNode* child) {
+        const auto n = local_name(child);
+        if (n == "evr" || (n == "version" && s.evr.empty())) {
+          s.evr = content(child);
+          s.operation = attr(child, "operation");
+        }
+      });
+      if (!s.evr.empty()) {
+        c.states.emplace(attr(node, "id"), std::move(s));
+      }
+    }
+  } else if (depth == 4 && path[1] == "results" && path[2] == "system") {
+    if (path[3] == "definitions" && name == "definition") {
+      c.definition_results.emplace(attr(node, "definition_id"), attr(node, "result"));
+    } else if (path[3] == "tests" && name == "test") {
+      TestResult r;
+      r.result = attr(node, "result");
+      for_children(node, [&r](const xmlNode* child) {
+        if (local_name(child) == "tested_item" && attr(child, "result") == "true") {
+          r.true_items.push_back(attr(child, "item_id"));
+        }
+      });
+      c.test_results.emplace(attr(node, "test_id"), std::move(r));
+    }
+  } else if (depth == 5 && path[1] == "results" && path[3] == "oval_system_characteristics" &&
+             path[4] == "system_data") {
+    Item item;
+    for_children(node, [&item](const xmlNode* child) {
+      const auto n = local_name(child);
+      if (n == "name") {
+        item.name = content(child);
+      } else if (n == "evr") {
+        item.evr = content(child);
+      }
+    });
+    if (!item.name.empty()) {
+      c.items.emplace(attr(node, "id"), std::move(item));
+    }
+  }
+}
+
+// Whether the reader is on an element imgscap reads whole (then it expands and skips it).
+bool wanted(const std::vector<std::string>& path) {
+  const auto depth = path.size() - 1;
+  if (depth == 3 && path[1] == "oval_definitions") {
+    return path[2] == "definitions" || path[2] == "tests" || path[2] == "states";
+  }
+  if (depth == 4 && path[1] == "results" && path[2] == "system") {
+    return path[3] == "definitions" || path[3] == "tests";
+  }
+  return depth == 5 && path[1] == "results" && path[3] == "oval_system_characteristics" &&
+         path[4] == "system_data";
+}
+
+Collected collect(const fs::path& file) {
+  ReaderPtr reader(xmlReaderForFile(
+      file.c_str(), nullptr,
+      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+  if (!reader) {
+    fail("cannot open {}", file.string());
+  }
+  Collected c;
+  std::vector<std::string> path;
+  int status = xmlTextReaderRead(reader.get());
+  while (status == 1) {
+    if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) {
+      status = xmlTextReaderRead(reader.get());
+      continue;
+    }
+    const auto depth = static_cast<std::size_t>(xmlTextReaderDepth(reader.get()));
+    path.resize(depth);
+    path.push_back(str(xmlTextReaderConstLocalName(reader.get())));
+    if (depth == 0 && path[0] != "oval_results") {
+      fail("{}: not OVAL results (root element <{}>)", file.string(), path[0]);
+    }
+    if (wanted(path)) {
+      const xmlNode* node = xmlTextReaderExpand(reader.get());
+      if (node == nullptr) {
+        break;
+      }
+      on_element(path, node, c);
+      status = xmlTextReaderNext(reader.get());
+    } else {
+      status = xmlTextReaderRead(reader.get());
+    }
+  }
+  if (status != 0) {
+    fail("{}: not well-formed OVAL results", file.string());
+  }
+  return c;
+}
+
+// The packages a true definition's true version tests name, with their versions.
+std::vector<AffectedPackage> affected_packages(const Definition& d, const Collected& c) {
+  std::vector<AffectedPackage> out;
+  for (const auto& test_id : d.tests) {
+    const auto result = c.test_results.find(test_id);
+    const auto test = c.tests.find(test_id);
+    if (result == c.test_results.end() || result->second.result != "true" ||
+        test == c.tests.end()) {
+      continue;
+    }
+    std::string fixed;
+    bool compares_versions = test->second.states.empty();  // no state: "is installed"
+    for (const auto& state_id : test->second.states) {
+      const auto state = c.states.find(state_id);
+      if (state != c.states.end()) {
+        compares_versions = true;
+        if (state->second.operation.starts_with("less than") && fixed.empty()) {
+          fixed = state->second.evr;
+        }
+      }
+    }
+    if (!compares_versions) {
+      continue;  // a signature, architecture or release check
+    }
+    for (const auto& item_id : result->second.true_items) {
+      const auto item = c.items.find(item_id);
+      if (item == c.items.end()) {
+        continue;
+      }
+      AffectedPackage p{item->second.name, item->second.evr, fixed};
+      const auto same = std::find_if(out.begin(), out.end(), [&p](const AffectedPackage& q) {
+        return q.name == p.name && q.installed == p.installed;
+      });
+      if (same == out.end()) {
+        out.push_back(std::move(p));
+      } else if (same->fixed.empty()) {
+        same->fixed = p.fixed;
+      }
+    }
+  }
+  return out;
+}
+
+bool worse(const Vulnerability& a, const Vulnerability& b) {
+  const auto ra = vulnerability_rank(a.severity);
+  const auto rb = vulnerability_rank(b.severity);
+  // unknown sorts with high: a feed that states no severity is not a reason to hide it.
+  const auto ka = ra < 0 ? 3 : ra;
+  const auto kb = rb < 0 ? 3 : rb;
+  if (ka != kb) {
+    return ka > kb;
+  }
+  return a.definition_id < b.definition_id;
+}
+
+}  // namespace
+
+std::string normalise_vulnerability_severity(std::string_view distributor_severity) {
+  std::string s(util::trim(distributor_severity));
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (s == "critical") {
+    return "critical";
+  }
+  if (s == "important" || s == "high") {
+    return "high";
+  }
+  if (s == "moderate" || s == "medium") {
+    return "medium";
+  }
+  if (s == "low") {
+    return "low";
+  }
+  if (s == "negligible" || s == "none" || s == "informational") {
+    return "negligible";
+  }
+  return "unknown";
+}
+
+int vulnerability_rank(std::string_view severity) {
+  if (severity == "critical") {
+    return 4;
+  }
+  if (severity == "high") {
+    return 3;
+  }
+  if (severity == "medium") {
+    return 2;
+  }
+  if (severity == "low") {
+    return 1;
+  }
+  if (severity == "negligible") {
+    return 0;
+  }
+  return -1;
+}
+
+VulnerabilityResults read_vulnerabilities(const fs::path& oval_results) {
+  const auto c = collect(oval_results);
+  VulnerabilityResults out;
+  for (const auto& d : c.definitions) {
+    const auto r = c.definition_results.find(d.id);
+    const std::string result = r == c.definition_results.end() ? "not evaluated" : r->second;
+    ++out.definitions;
+    ++out.results[result];
+    if (result != "true" && result != "error" && result != "unknown") {
+      continue;
+    }
+    Vulnerability v;
+    v.definition_id = d.id;
+    v.result = result;
+    v.definition_class = d.cls;
+    v.title = d.title;
+    v.cves = d.cves;
+    v.advisory = d.advisory;
+    v.distributor_severity = d.severity;
+    v.severity = normalise_vulnerability_severity(d.severity);
+    if (result == "true") {
+      v.packages = affected_packages(d, c);
+      out.found.push_back(std::move(v));
+    } else {
+      out.not_evaluated.push_back(std::move(v));
+    }
+  }
+  std::sort(out.found.begin(), out.found.end(), worse);
+  std::sort(out.not_evaluated.begin(), out.not_evaluated.end(), worse);
+  return out;
+}
+
+}  // namespace imgscap::report
