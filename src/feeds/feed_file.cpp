@@ -224,8 +224,9 @@ long long parse_timestamp(const std::string& text) {
   int hour = 0;
   int minute = 0;
   int second = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &year, &month, &day, &hour, &minute,
-                  &second) != 6) {
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
+                  &second, &consumed) != 6) {
     return -1;
   }
   tm.tm_year = year - 1900;
@@ -234,7 +235,25 @@ long long parse_timestamp(const std::string& text) {
   tm.tm_hour = hour;
   tm.tm_min = minute;
   tm.tm_sec = second;
-  return static_cast<long long>(::timegm(&tm));
+  auto seconds = static_cast<long long>(::timegm(&tm));
+  // Optional fraction, then Z or +hh:mm / -hh:mm (none: UTC).
+  std::string_view rest(text);
+  rest.remove_prefix(static_cast<std::size_t>(consumed));
+  if (!rest.empty() && rest.front() == '.') {
+    rest.remove_prefix(1);
+    while (!rest.empty() && std::isdigit(static_cast<unsigned char>(rest.front())) != 0) {
+      rest.remove_prefix(1);
+    }
+  }
+  int zone_hours = 0;
+  int zone_minutes = 0;
+  if (rest.size() >= 6 && (rest[0] == '+' || rest[0] == '-') &&
+      std::sscanf(std::string(rest.substr(1, 5)).c_str(), "%2d:%2d", &zone_hours,
+                  &zone_minutes) == 2) {
+    const long long offset = zone_hours * 3600LL + zone_minutes * 60LL;
+    seconds += rest[0] == '+' ? -offset : offset;
+  }
+  return seconds;
 }
 
 }  // namespace imgscap::feeds

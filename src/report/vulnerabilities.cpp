@@ -118,6 +118,12 @@ Definition parse_definition(const xmlNode* node) {
           } else if (is_advisory_source(source) && d.advisory.empty()) {
             d.advisory = ref;
           }
+        } else if (m == "debian") {
+          for_children(meta, [&](const xmlNode* deb) {
+            if (local_name(deb) == "dsa" && d.advisory.empty()) {
+              d.advisory = content(deb);
+            }
+          });
         } else if (m == "advisory") {
           for_children(meta, [&](const xmlNode* a) {
             const auto an = local_name(a);
