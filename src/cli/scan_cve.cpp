@@ -206,6 +206,21 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
   scanned.results_file = outcome.results_file;
   out.results = report::read_vulnerabilities(outcome.results_file);
   out.status = "scanned";
+  if (const auto n = out.results.without_package; n > 0) {
+    if (n == out.results.found.size()) {
+      out.status = "not_evaluated";
+      out.reason = fmt::format(
+          "the feed does not apply to this image: its {} true definitions are true only "
+          "because of the feed's release check (no installed package is older than a fixed "
+          "version), which is how a feed for another OS or release answers",
+          n);
+    } else {
+      out.warnings.push_back(fmt::format(
+          "{} definitions are true without an installed vulnerable package (the feed's release "
+          "check): is the feed for this OS and release?",
+          n));
+    }
+  }
   progress.phase("writing the HTML report of the CVE scan");
   scanned.report_file = results_dir / "report.html";
   const auto report_figures = scan::render_report(

@@ -67,7 +67,7 @@ struct Test {
 };
 
 struct State {
-  std::string evr;  // a version comparison's value ("" when the state compares no version)
+  std::string evr;  // an evr comparison's value (states comparing no evr are not kept)
   std::string operation;
 };
 
@@ -129,6 +129,12 @@ Definition parse_definition(const xmlNode* node) {
             const auto an = local_name(a);
             if (an == "severity") {
               d.severity = content(a);
+            } else if (an == "ref" && d.advisory.empty()) {
+              // Ubuntu names its notices by URL: .../notices/USN-6000-1
+              const auto ref = content(a);
+              if (const auto at = ref.rfind("/USN-"); at != std::string::npos) {
+                d.advisory = ref.substr(at + 1);
+              }
             } else if (an == "cve") {
               const auto cve = content(a);
               if (cve.starts_with("CVE-")) {
@@ -180,7 +186,7 @@ void on_element(const std::vector<std::string>& path, const xmlNode* node, Colle
       State s;
       for_children(node, [&s](const xmlNode* child) {
         const auto n = local_name(child);
-        if (n == "evr" || (n == "version" && s.evr.empty())) {
+        if (n == "evr") {
           s.evr = content(child);
           s.operation = attr(child, "operation");
         }
@@ -268,6 +274,22 @@ Collected collect(const fs::path& file) {
     fail("{}: not well-formed OVAL results", file.string());
   }
   return c;
+}
+
+bool is_package_test(const Test& test, const Collected& c) {
+  if (test.states.empty()) {
+    return true;
+  }
+  return std::any_of(test.states.begin(), test.states.end(),
+                     [&c](const std::string& id) { return c.states.contains(id); });
+}
+
+// Whether any of the definition's tests compares package versions (or asks for a package).
+bool has_package_test(const Definition& d, const Collected& c) {
+  return std::any_of(d.tests.begin(), d.tests.end(), [&c](const std::string& id) {
+    const auto test = c.tests.find(id);
+    return test != c.tests.end() && is_package_test(test->second, c);
+  });
 }
 
 // The packages a true definition's true version tests name, with their versions.
@@ -390,6 +412,8 @@ VulnerabilityResults read_vulnerabilities(const fs::path& oval_results) {
     v.severity = normalise_vulnerability_severity(d.severity);
     if (result == "true") {
       v.packages = affected_packages(d, c);
+      v.without_package = v.packages.empty() && has_package_test(d, c);
+      out.without_package += v.without_package ? 1 : 0;
       out.found.push_back(std::move(v));
     } else {
       out.not_evaluated.push_back(std::move(v));

@@ -31,6 +31,9 @@ struct Vulnerability {
   std::string severity;              // normalised: critical, high, medium, low, negligible, unknown
   std::string distributor_severity;  // as the feed writes it ("Important"), "" when it has none
   std::vector<AffectedPackage> packages;
+  // True, but none of its package tests is: only a release check made it true (Red Hat's "Red
+  // Hat Enterprise Linux must be installed" is true where it is not installed).
+  bool without_package = false;
 };
 
 struct VulnerabilityResults {
@@ -38,6 +41,7 @@ struct VulnerabilityResults {
   std::map<std::string, std::uint64_t> results;  // OVAL result -> definitions
   std::vector<Vulnerability> found;              // result true, worst first
   std::vector<Vulnerability> not_evaluated;      // result error or unknown, worst first
+  std::uint64_t without_package = 0;             // found, but without_package
 };
 
 // Throws imgscap::Error when the file cannot be read as OVAL results.
