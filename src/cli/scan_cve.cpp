@@ -206,7 +206,13 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
   scanned.results_file = outcome.results_file;
   out.results = report::read_vulnerabilities(outcome.results_file);
   out.status = "scanned";
-  if (const auto n = out.results.without_package; n > 0) {
+  if (!out.results.failed_release_checks.empty()) {
+    out.status = "not_evaluated";
+    out.reason = fmt::format(
+        "the feed does not apply to this image: its release check is not true here ({}); it is "
+        "for another OS or release, so its definitions say nothing about this image",
+        fmt::join(out.results.failed_release_checks, "; "));
+  } else if (const auto n = out.results.without_package; n > 0) {
     if (n == out.results.found.size()) {
       out.status = "not_evaluated";
       out.reason = fmt::format(

@@ -7,6 +7,8 @@
 
 #include <libxml/xmlreader.h>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
 #include <set>
@@ -58,7 +60,8 @@ struct Definition {
   std::vector<std::string> cves;
   std::string advisory;
   std::string severity;
-  std::vector<std::string> tests;  // every criterion's test_ref
+  std::vector<std::string> tests;    // every criterion's test_ref
+  std::vector<std::string> extends;  // every extend_definition's definition_ref
 };
 
 struct Test {
@@ -87,18 +90,25 @@ bool is_advisory_source(const std::string& source) {
   return k_sources.contains(source);
 }
 
-void collect_criteria(const xmlNode* node, std::vector<std::string>& tests) {
-  for_children(node, [&tests](const xmlNode* child) {
+// Criterion comments by the test or definition they refer to (for messages).
+using Comments = std::unordered_map<std::string, std::string>;
+
+void collect_criteria(const xmlNode* node, Definition& d, Comments& comments) {
+  for_children(node, [&d, &comments](const xmlNode* child) {
     const auto name = local_name(child);
     if (name == "criterion") {
-      tests.push_back(attr(child, "test_ref"));
+      d.tests.push_back(attr(child, "test_ref"));
+      comments.emplace(d.tests.back(), attr(child, "comment"));
+    } else if (name == "extend_definition") {
+      d.extends.push_back(attr(child, "definition_ref"));
+      comments.emplace(d.extends.back(), attr(child, "comment"));
     } else if (name == "criteria") {
-      collect_criteria(child, tests);
+      collect_criteria(child, d, comments);
     }
   });
 }
 
-Definition parse_definition(const xmlNode* node) {
+Definition parse_definition(const xmlNode* node, Comments& comments) {
   Definition d;
   d.id = attr(node, "id");
   d.cls = attr(node, "class");
@@ -145,7 +155,7 @@ Definition parse_definition(const xmlNode* node) {
         }
       });
     } else if (name == "criteria") {
-      collect_criteria(child, d.tests);
+      collect_criteria(child, d, comments);
     }
   });
   d.cves.assign(cves.begin(), cves.end());
@@ -154,6 +164,7 @@ Definition parse_definition(const xmlNode* node) {
 
 struct Collected {
   std::vector<Definition> definitions;
+  Comments comments;
   std::unordered_map<std::string, Test> tests;
   std::unordered_map<std::string, State> states;
   std::unordered_map<std::string, std::string> definition_results;
@@ -167,7 +178,7 @@ void on_element(const std::vector<std::string>& path, const xmlNode* node, Colle
   if (depth == 3 && path[1] == "oval_definitions") {
     const auto& section = path[2];
     if (section == "definitions" && name == "definition") {
-      auto d = parse_definition(node);
+      auto d = parse_definition(node, c.comments);
       if (d.cls == "vulnerability" || d.cls == "patch") {
         c.definitions.push_back(std::move(d));
       }
@@ -335,6 +346,38 @@ std::vector<AffectedPackage> affected_packages(const Definition& d, const Collec
   return out;
 }
 
+// The checks every vulnerability definition shares that ask no package (the release check:
+// "Debian 11 is installed", "Red Hat Enterprise Linux 9 is installed", Ubuntu's extended
+// "jammy is installed" definition), each with its result.
+std::vector<std::pair<std::string, std::string>> release_checks(const Collected& c) {
+  std::unordered_map<std::string, std::size_t> uses;
+  for (const auto& d : c.definitions) {
+    std::set<std::string> refs(d.tests.begin(), d.tests.end());
+    refs.insert(d.extends.begin(), d.extends.end());
+    for (const auto& ref : refs) {
+      ++uses[ref];
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [ref, count] : uses) {
+    if (count != c.definitions.size()) {
+      continue;
+    }
+    if (const auto test = c.tests.find(ref); test != c.tests.end()) {
+      if (is_package_test(test->second, c)) {
+        continue;
+      }
+      const auto result = c.test_results.find(ref);
+      out.emplace_back(ref, result == c.test_results.end() ? "not evaluated" : result->second.result);
+    } else if (const auto result = c.definition_results.find(ref);
+               result != c.definition_results.end()) {
+      out.emplace_back(ref, result->second);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 bool worse(const Vulnerability& a, const Vulnerability& b) {
   const auto ra = vulnerability_rank(a.severity);
   const auto rb = vulnerability_rank(b.severity);
@@ -417,6 +460,20 @@ VulnerabilityResults read_vulnerabilities(const fs::path& oval_results) {
       out.found.push_back(std::move(v));
     } else {
       out.not_evaluated.push_back(std::move(v));
+    }
+  }
+  if (c.definitions.size() >= 2) {
+    const auto checks = release_checks(c);
+    const bool any_true = std::any_of(checks.begin(), checks.end(),
+                                      [](const auto& check) { return check.second == "true"; });
+    if (!checks.empty() && !any_true) {
+      for (const auto& [ref, result] : checks) {
+        const auto comment = c.comments.find(ref);
+        out.failed_release_checks.push_back(fmt::format(
+            "\"{}\" is {}",
+            comment == c.comments.end() || comment->second.empty() ? ref : comment->second,
+            result));
+      }
     }
   }
   std::sort(out.found.begin(), out.found.end(), worse);

@@ -26,6 +26,7 @@ Import make_feed(shape, spec) -> bytes, or write_feed(shape, spec, binary_file) 
 """
 import argparse
 import bz2
+import contextlib
 import datetime
 import gzip
 import hashlib
@@ -604,14 +605,20 @@ def make_feed(shape, spec):
     return "".join(SHAPES[shape](spec).chunks()).encode("utf-8")
 
 
+@contextlib.contextmanager
 def open_output(path, compress):
-    if compress == "gz":
-        return gzip.GzipFile(path, "wb", mtime=0)  # mtime 0: equal input, equal bytes
-    if compress == "bz2":
-        return bz2.BZ2File(path, "wb")
-    if compress == "xz":
-        return lzma.LZMAFile(path, "wb")
-    return open(path, "wb")
+    with open(path, "wb") as raw:
+        if compress == "gz":  # no name and mtime 0 in the header: equal input, equal bytes
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as out:
+                yield out
+        elif compress == "bz2":
+            with bz2.BZ2File(raw, "wb") as out:
+                yield out
+        elif compress == "xz":
+            with lzma.LZMAFile(raw, "wb") as out:
+                yield out
+        else:
+            yield raw
 
 
 def main(argv=None):
