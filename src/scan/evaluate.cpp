@@ -213,7 +213,7 @@ void evaluate_oval(int fd, const Target& target, const EvalRequest& request) {
   if (!session) {
     fail_oscap(fmt::format("cannot open content {}", request.content.path.string()));
   }
-  oval_session_set_validation(session.get(), true, false);
+  oval_session_set_validation(session.get(), request.validate, false);
   const auto results = view.place("results") / k_oval_results;
   oval_session_set_results_export(session.get(), results.c_str());
   if (oval_session_load(session.get()) != 0) {

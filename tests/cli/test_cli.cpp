@@ -71,7 +71,7 @@ TEST_F(CliTest, UnknownOptionIsUsageError) {
 }
 
 TEST_F(CliTest, BadFailOnIsUsageError) {
-  const auto r = run_cli({"scan", "x", "--content", "y", "--fail-on", "critical"});
+  const auto r = run_cli({"scan", "x", "--content", "y", "--fail-on", "severe"});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("--fail-on"), std::string::npos) << r.err;
 }

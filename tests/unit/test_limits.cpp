@@ -13,7 +13,8 @@ TEST(Limits, DefaultsAreDocumentedValues) {
   const Limits limits;
   EXPECT_EQ(limits.get(Limit::layers), 256U);
   EXPECT_EQ(limits.get(Limit::json_bytes), 20U * 1024 * 1024);
-  EXPECT_EQ(limit_catalogue().size(), static_cast<std::size_t>(Limit::scan_seconds) + 1);
+  EXPECT_EQ(limits.get(Limit::feed_bytes), 4ULL << 30);
+  EXPECT_EQ(limit_catalogue().size(), static_cast<std::size_t>(Limit::feed_bytes) + 1);
 }
 
 TEST(Limits, SetParsesNumbersAndSizes) {

@@ -83,7 +83,8 @@ TEST(Summary, OnlyPassingHighRulesIsCompliantAtHigh) {
 
 TEST(Summary, ParseFailOn) {
   EXPECT_EQ(parse_fail_on("medium"), FailOn::medium);
-  EXPECT_THROW(parse_fail_on("critical"), Error);
+  EXPECT_EQ(parse_fail_on("critical"), FailOn::critical);
+  EXPECT_THROW(parse_fail_on("severe"), Error);
 }
 
 TEST(Summary, TextHasCountsAndRules) {
@@ -174,6 +175,89 @@ TEST(Summary, JsonAgreesWithRules) {
   EXPECT_EQ(j["evaluations"][0]["content"]["path"], "/c.xml");
   EXPECT_FALSE(j["compliant"].get<bool>());
   EXPECT_TRUE(j["image"]["manifest_digest"].is_null());
+}
+
+Vulnerability vulnerability(const char* cve, const char* severity, const char* result = "true") {
+  Vulnerability v;
+  v.definition_id = std::string("oval:x:def:") + cve;
+  v.result = result;
+  v.cves = {cve};
+  v.severity = severity;
+  v.packages = {{"openssl", "1:3.0.7-27.el9", "1:3.0.7-28.el9"}};
+  return v;
+}
+
+// A summary whose rules all passed, with a CVE scan.
+Summary with_cves(std::vector<Vulnerability> found, FailOn fail_on) {
+  auto s = sample();
+  s.results.rules = {rule("a", "pass", "high", "A")};
+  s.fail_on = fail_on;
+  s.vulnerabilities.status = "scanned";
+  s.vulnerabilities.results.found = std::move(found);
+  return s;
+}
+
+TEST(Summary, VulnerabilitiesMeetTheThresholdBySeverity) {
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "medium")}, FailOn::low).exit_code(), 2);
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "medium")}, FailOn::medium).exit_code(), 2);
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "medium")}, FailOn::high).exit_code(), 0);
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "high")}, FailOn::critical).exit_code(), 0);
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "critical")}, FailOn::critical).exit_code(), 2);
+  // A feed that states no severity (Debian's) counts at every threshold but none.
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "unknown")}, FailOn::critical).exit_code(), 2);
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "unknown")}, FailOn::none).exit_code(), 0);
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "negligible")}, FailOn::low).exit_code(), 2);
+  EXPECT_EQ(with_cves({vulnerability("CVE-1", "negligible")}, FailOn::medium).exit_code(), 0);
+  EXPECT_EQ(with_cves({}, FailOn::low).exit_code(), 0);
+}
+
+TEST(Summary, CveScanOutcomesHaveTheirExitCodes) {
+  auto s = with_cves({}, FailOn::low);
+  s.vulnerabilities.results.not_evaluated = {vulnerability("CVE-2", "high", "error")};
+  EXPECT_EQ(s.exit_code(), 3);
+  s = with_cves({}, FailOn::low);
+  s.vulnerabilities.status = "not_evaluated";
+  s.vulnerabilities.reason = "the rpminfo probe cannot read the database";
+  EXPECT_EQ(s.exit_code(), 3);
+  EXPECT_NE(render_text(s).find("NOT EVALUATED: the rpminfo probe"), std::string::npos);
+  s = with_cves({}, FailOn::none);
+  s.vulnerabilities.status = "unsupported";
+  s.vulnerabilities.reason = "no CVE feed for Alpine";
+  EXPECT_EQ(s.exit_code(), 4);  // not about findings: --fail-on none does not hide it
+  EXPECT_EQ(verdict_name(s), "no-cve-feed");
+  s.results.rules = {rule("a", "fail", "high", "A")};
+  s.fail_on = FailOn::low;
+  EXPECT_EQ(s.exit_code(), 2);  // a failure found outranks the missing feed
+}
+
+TEST(Summary, VulnerabilitiesInTextAndJson) {
+  auto s = with_cves({vulnerability("CVE-2024-1", "critical")}, FailOn::high);
+  s.vulnerabilities.results.found[0].advisory = "RHSA-2024:1";
+  s.vulnerabilities.feed.name = "rhel-9";
+  s.vulnerabilities.feed.how = "downloaded";
+  const auto text = render_text(s);
+  EXPECT_NE(text.find("RHSA-2024:1  CVE-2024-1"), std::string::npos) << text;
+  EXPECT_NE(text.find("openssl: installed 1:3.0.7-27.el9, fixed in 1:3.0.7-28.el9"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("1 vulnerability at or above it found"), std::string::npos) << text;
+  const auto j = to_json(s);
+  EXPECT_EQ(j["vulnerabilities"]["counts"]["critical"], 1);
+  EXPECT_EQ(j["vulnerabilities"]["found"][0]["packages"][0]["fixed"], "1:3.0.7-28.el9");
+  EXPECT_EQ(j["vulnerabilities"]["failing"], 1);
+  EXPECT_EQ(j["exit_code"], 2);
+}
+
+TEST(Severity, DistributorWordsAreNormalised) {
+  EXPECT_EQ(normalise_vulnerability_severity("Critical"), "critical");
+  EXPECT_EQ(normalise_vulnerability_severity("Important"), "high");
+  EXPECT_EQ(normalise_vulnerability_severity("Moderate"), "medium");
+  EXPECT_EQ(normalise_vulnerability_severity("Low"), "low");
+  EXPECT_EQ(normalise_vulnerability_severity("high"), "high");
+  EXPECT_EQ(normalise_vulnerability_severity("negligible"), "negligible");
+  EXPECT_EQ(normalise_vulnerability_severity("untriaged"), "unknown");
+  EXPECT_EQ(normalise_vulnerability_severity(""), "unknown");
+  EXPECT_EQ(vulnerability_rank("unknown"), -1);
 }
 
 }  // namespace

@@ -48,6 +48,10 @@ struct EvalRequest {
   // XCCDF rules not to evaluate (their probes would abort the evaluation); only those the profile
   // selects are skipped, and EvalOutcome::skipped_rules lists them.
   std::vector<std::string> skip_rules;
+  // Validate the content against the schemas before loading. Off for CVE feeds: a distributor
+  // feed is hundreds of megabytes and XSD validation takes minutes; feeds are checked to be
+  // well-formed OVAL definitions when downloaded or imported.
+  bool validate = true;
 };
 
 struct EvalOutcome {
