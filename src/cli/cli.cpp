@@ -82,10 +82,11 @@ void add_feed_options(CLI::App* command, FeedOptions& options, bool with_offline
                    "Feed cache directory (default: $XDG_CACHE_HOME/imgscap/feeds, else "
                    "~/.cache/imgscap/feeds)")
       ->option_text("DIR");
-  command->add_option("--feed-max-age", options.max_age,
-                      "Oldest a cached feed may be since it was last known current (downloaded, "
-                      "revalidated or, when imported, generated): 36h, 7d, 2w, or none "
-                      "(default 7d)")
+  command
+      ->add_option("--feed-max-age", options.max_age,
+                   "Oldest a cached feed may be since it was last known current (downloaded, "
+                   "revalidated or, when imported, generated): 36h, 7d, 2w, or none "
+                   "(default 7d)")
       ->option_text("DURATION");
   if (with_offline) {
     command->add_flag("--offline", options.offline,

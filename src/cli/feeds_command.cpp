@@ -5,8 +5,8 @@
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <ostream>
@@ -73,8 +73,7 @@ int list_feeds(const FeedsOptions& options, const Streams& streams) {
     for (const auto& r : records) {
       streams.out << fmt::format("{:<16} {:>10} {:>11} {:>11}  {:<8} {}\n", r.name,
                                  feeds::format_age(feeds::now_seconds() - r.verified_at),
-                                 size_text(r.facts.size), r.facts.definitions, r.origin,
-                                 r.source);
+                                 size_text(r.facts.size), r.facts.definitions, r.origin, r.source);
     }
     streams.out << "AGE: since last known current (downloaded, revalidated, or generated for "
                    "an import).\n";
@@ -102,14 +101,13 @@ int update_feeds(const FeedsOptions& options, const Streams& streams) {
       wanted.emplace_back(r.name, url);
     }
     if (wanted.empty()) {
-      fail("no cached feed to update: name catalogue entries ({})",
-           [&catalogue] {
-             std::vector<std::string> names;
-             for (const auto& e : catalogue.entries) {
-               names.push_back(e.name);
-             }
-             return fmt::format("{}", fmt::join(names, ", "));
-           }());
+      fail("no cached feed to update: name catalogue entries ({})", [&catalogue] {
+        std::vector<std::string> names;
+        for (const auto& e : catalogue.entries) {
+          names.push_back(e.name);
+        }
+        return fmt::format("{}", fmt::join(names, ", "));
+      }());
     }
   } else {
     for (const auto& name : options.names) {
@@ -182,9 +180,8 @@ int import_feed(const FeedsOptions& options, const Streams& streams) {
            catalogue.supported());
     }
   }
-  const auto record =
-      feeds::import_file(cache, name, entry->url, options.file, options.sha256, entry->platform,
-                         util::limit(util::Limit::feed_bytes));
+  const auto record = feeds::import_file(cache, name, entry->url, options.file, options.sha256,
+                                         entry->platform, util::limit(util::Limit::feed_bytes));
   streams.out << fmt::format(
       "{}: imported {} ({} definitions, {}, sha256 {}, generated {}); last known current {} "
       "ago\n",

@@ -33,8 +33,7 @@ std::optional<fs::path> user_catalogue() {
 }  // namespace
 
 bool is_url(const std::string& text) {
-  return text.starts_with("https://") || text.starts_with("http://") ||
-         text.starts_with("file://");
+  return text.starts_with("https://") || text.starts_with("http://") || text.starts_with("file://");
 }
 
 feeds::FeedCatalogue load_feed_catalogue(const FeedOptions& options) {

@@ -114,8 +114,8 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
           os_text(*os), catalogue.supported());
       return std::nullopt;
     }
-    out.reason = fmt::format("the catalogue's feed for {}: {} {}", os_text(*os),
-                             entry->distributor, entry->name);
+    out.reason = fmt::format("the catalogue's feed for {}: {} {}", os_text(*os), entry->distributor,
+                             entry->name);
     auto cache = open_feed_cache(options.feeds);
     const auto obtained = feeds::obtain(cache, entry->name, entry->url, feed_policy(options.feeds));
     record_feed(out, obtained);
@@ -135,8 +135,7 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
   ChosenFeed chosen;
   if (compressed(file)) {
     chosen.file = workdir.private_dir() / "cve-feed.xml";
-    chosen.facts =
-        feeds::unpack_feed(file, chosen.file, util::limit(util::Limit::feed_bytes));
+    chosen.facts = feeds::unpack_feed(file, chosen.file, util::limit(util::Limit::feed_bytes));
   } else {
     chosen.file = file;
     chosen.facts = feeds::inspect_feed(file);
@@ -182,9 +181,8 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
     return scanned;
   }
   progress.phase("getting the CVE feed");
-  const auto chosen = with_context("--cve " + options.cve, [&] {
-    return choose_feed(options, os, workdir, out);
-  });
+  const auto chosen =
+      with_context("--cve " + options.cve, [&] { return choose_feed(options, os, workdir, out); });
   for (const auto& warning : out.warnings) {
     spdlog::warn("{}", warning);
   }

@@ -8,8 +8,8 @@
 #include <imgscap/util/signals.hpp>
 
 #include <memory>
-#include <tuple>
 #include <ostream>
+#include <tuple>
 
 namespace imgscap::cli {
 namespace {

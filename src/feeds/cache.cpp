@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -35,9 +35,15 @@ struct Superseded {
 };
 
 json facts_json(const FeedFacts& f) {
-  return {{"compression", f.compression}, {"source_size", f.source_size}, {"size", f.size},
-          {"sha256", f.sha256},           {"definitions", f.definitions}, {"classes", f.classes},
-          {"tests", f.tests},             {"generated", f.generated},     {"product", f.product},
+  return {{"compression", f.compression},
+          {"source_size", f.source_size},
+          {"size", f.size},
+          {"sha256", f.sha256},
+          {"definitions", f.definitions},
+          {"classes", f.classes},
+          {"tests", f.tests},
+          {"generated", f.generated},
+          {"product", f.product},
           {"platforms", f.platforms}};
 }
 
@@ -155,8 +161,7 @@ std::optional<FeedRecord> FeedCache::find(const std::string& name) const {
   }
   std::error_code ec;
   if (!fs::is_regular_file(file_of(loaded->record), ec)) {
-    spdlog::warn("feed cache: {} names {}, which is missing: ignored", name,
-                 loaded->record.file);
+    spdlog::warn("feed cache: {} names {}, which is missing: ignored", name, loaded->record.file);
     return std::nullopt;
   }
   return loaded->record;
@@ -256,8 +261,8 @@ void FeedCache::prune() const {
   for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
     const auto name = entry.path().filename().string();
     struct stat st {};
-    if (name.starts_with(".") && ::lstat(entry.path().c_str(), &st) == 0 &&
-        S_ISREG(st.st_mode) && now_seconds() - st.st_mtime > k_keep_temporary_seconds) {
+    if (name.starts_with(".") && ::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        now_seconds() - st.st_mtime > k_keep_temporary_seconds) {
       fs::remove(entry.path(), ec);
     }
   }

@@ -159,9 +159,9 @@ Fetched fetch(const std::string& url, const Validators& validators, const fs::pa
   set(c, CURLOPT_NOPROGRESS, 0L);
   set(c, CURLOPT_XFERINFOFUNCTION, on_progress);
   set(c, CURLOPT_FILETIME, 1L);
-  spdlog::debug("GET {}{}{}", url, validators.etag.empty() ? "" : " If-None-Match " + validators.etag,
-                validators.last_modified.empty() ? ""
-                                                 : " If-Modified-Since " + validators.last_modified);
+  spdlog::debug(
+      "GET {}{}{}", url, validators.etag.empty() ? "" : " If-None-Match " + validators.etag,
+      validators.last_modified.empty() ? "" : " If-Modified-Since " + validators.last_modified);
   const CURLcode code = curl_easy_perform(c);
   util::throw_if_interrupted();
   if (t.too_big) {

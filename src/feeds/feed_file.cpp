@@ -88,9 +88,9 @@ std::string element_text(xmlTextReader* reader) {
 }
 
 void fill_facts(const fs::path& xml, FeedFacts& facts) {
-  ReaderPtr reader(xmlReaderForFile(
-      xml.c_str(), nullptr,
-      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+  ReaderPtr reader(
+      xmlReaderForFile(xml.c_str(), nullptr,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
   if (!reader) {
     fail("cannot open {}", xml.string());
   }
@@ -113,13 +113,13 @@ void fill_facts(const fs::path& xml, FeedFacts& facts) {
     const int depth = xmlTextReaderDepth(reader.get());
     if (name == "definition" && ns == k_oval_defs_ns && depth == 2) {
       ++facts.definitions;
-      xmlChar* cls = xmlTextReaderGetAttribute(reader.get(), reinterpret_cast<const xmlChar*>("class"));
+      xmlChar* cls =
+          xmlTextReaderGetAttribute(reader.get(), reinterpret_cast<const xmlChar*>("class"));
       ++facts.classes[text(cls)];
       xmlFree(cls);
     } else if (depth == 2 && name.ends_with("_test")) {
       ++facts.tests[name];
-    } else if (name == "platform" && ns == k_oval_defs_ns &&
-               platforms.size() < k_max_platforms) {
+    } else if (name == "platform" && ns == k_oval_defs_ns && platforms.size() < k_max_platforms) {
       platforms.insert(element_text(reader.get()));
     } else if (ns == k_oval_common_ns && depth == 2 && name == "timestamp") {
       facts.generated = element_text(reader.get());
@@ -169,8 +169,7 @@ FeedFacts unpack_feed(const fs::path& source, const fs::path& destination,
       for (;;) {
         const auto n = archive_read_data(a.get(), buffer.data(), buffer.size());
         if (n < 0) {
-          fail("{} data is corrupt or truncated: {}", facts.compression,
-               archive_message(a.get()));
+          fail("{} data is corrupt or truncated: {}", facts.compression, archive_message(a.get()));
         }
         if (n == 0) {
           break;
@@ -178,8 +177,10 @@ FeedFacts unpack_feed(const fs::path& source, const fs::path& destination,
         const auto size = static_cast<std::size_t>(n);
         facts.size += size;
         if (facts.size > max_bytes) {
-          fail("more than {} bytes unpacked (limit feed-bytes; raise it with --limit feed-bytes=...)",
-               max_bytes);
+          fail(
+              "more than {} bytes unpacked (limit feed-bytes; raise it with --limit "
+              "feed-bytes=...)",
+              max_bytes);
         }
         hasher.update(std::string_view(buffer.data(), size));
         write_all(out.get(), buffer.data(), size, destination);
@@ -248,8 +249,8 @@ long long parse_timestamp(const std::string& text) {
   int zone_hours = 0;
   int zone_minutes = 0;
   if (rest.size() >= 6 && (rest[0] == '+' || rest[0] == '-') &&
-      std::sscanf(std::string(rest.substr(1, 5)).c_str(), "%2d:%2d", &zone_hours,
-                  &zone_minutes) == 2) {
+      std::sscanf(std::string(rest.substr(1, 5)).c_str(), "%2d:%2d", &zone_hours, &zone_minutes) ==
+          2) {
     const long long offset = zone_hours * 3600LL + zone_minutes * 60LL;
     seconds += rest[0] == '+' ? -offset : offset;
   }

@@ -11,8 +11,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 
 namespace imgscap::feeds {
 namespace {
@@ -95,8 +95,8 @@ Obtained download(const FeedCache& cache, const std::string& name, const std::st
   record.last_modified = fetched.last_modified;
   record.fetched_at = record.verified_at = now_seconds();
   record.facts = unpack_feed(body.path(), xml.path(), policy.max_bytes);
-  auto how = fmt::format("downloaded ({} bytes, {} definitions)", fetched.bytes,
-                         record.facts.definitions);
+  auto how =
+      fmt::format("downloaded ({} bytes, {} definitions)", fetched.bytes, record.facts.definitions);
   record = cache.commit(std::move(record), xml.path());
   return from_cache(cache, std::move(record), std::move(how));
 }
@@ -177,16 +177,15 @@ FeedRecord import_file(const FeedCache& cache, const std::string& name, const st
         "{}: its definitions are for {}, not {} (feed {}): a different release's feed? Give "
         "--name for the right entry",
         file.string(),
-        record.facts.platforms.empty() ? std::string("no platform")
-                                       : fmt::format("\"{}\"", fmt::join(record.facts.platforms,
-                                                                         "\", \"")),
+        record.facts.platforms.empty()
+            ? std::string("no platform")
+            : fmt::format("\"{}\"", fmt::join(record.facts.platforms, "\", \"")),
         platform, name);
   }
   record.fetched_at = now_seconds();
   // An imported feed is as current as its generator says, never newer than now.
   const auto generated = parse_timestamp(record.facts.generated);
-  record.verified_at =
-      generated > 0 ? std::min(generated, record.fetched_at) : record.fetched_at;
+  record.verified_at = generated > 0 ? std::min(generated, record.fetched_at) : record.fetched_at;
   return cache.commit(std::move(record), xml.path());
 }
 

@@ -119,7 +119,6 @@ nlohmann::json ids_of(const std::vector<RuleResult>& rules) {
   return ids;
 }
 
-
 std::string format_age_text(long long seconds) {
   if (seconds >= 86400) {
     return fmt::format("{} d", seconds / 86400);
@@ -148,9 +147,9 @@ std::string severity_counts_line(const std::vector<Vulnerability>& found) {
 }
 
 std::string package_line(const AffectedPackage& p) {
-  return fmt::format("{}: installed {}, {}", p.name, p.installed.empty() ? "?" : p.installed,
-                     p.fixed.empty() ? std::string("no fixed version stated")
-                                     : "fixed in " + p.fixed);
+  return fmt::format(
+      "{}: installed {}, {}", p.name, p.installed.empty() ? "?" : p.installed,
+      p.fixed.empty() ? std::string("no fixed version stated") : "fixed in " + p.fixed);
 }
 
 std::string vulnerabilities_text(const Summary& s) {
@@ -175,10 +174,9 @@ std::string vulnerabilities_text(const Summary& s) {
   }
   add("", fmt::format("{}; {} definitions{}{}", v.feed.how, v.feed.definitions,
                       v.feed.generated.empty() ? "" : ", generated " + v.feed.generated,
-                      v.feed.age_seconds < 0
-                          ? std::string()
-                          : ", last known current " + format_age_text(v.feed.age_seconds) +
-                                " ago"));
+                      v.feed.age_seconds < 0 ? std::string()
+                                             : ", last known current " +
+                                                   format_age_text(v.feed.age_seconds) + " ago"));
   for (const auto& warning : v.warnings) {
     add("Warning:", warning);
   }
@@ -195,8 +193,7 @@ std::string vulnerabilities_text(const Summary& s) {
       for (const auto& one : *list) {
         out += fmt::format("  {:<10} {}{}{}\n", one.severity,
                            one.advisory.empty() ? one.definition_id : one.advisory,
-                           one.cves.empty() ? "" : "  ",
-                           fmt::join(one.cves, ", "));
+                           one.cves.empty() ? "" : "  ", fmt::join(one.cves, ", "));
         if (one.result != "true") {
           out += fmt::format("             could not be evaluated (OVAL result {})\n", one.result);
         }
@@ -215,9 +212,10 @@ std::string vulnerabilities_text(const Summary& s) {
 nlohmann::json vulnerability_json(const Vulnerability& v) {
   nlohmann::json packages = nlohmann::json::array();
   for (const auto& p : v.packages) {
-    packages.push_back({{"name", p.name},
-                        {"installed", p.installed},
-                        {"fixed", p.fixed.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.fixed)}});
+    packages.push_back(
+        {{"name", p.name},
+         {"installed", p.installed},
+         {"fixed", p.fixed.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.fixed)}});
   }
   return {{"definition_id", v.definition_id},
           {"result", v.result},

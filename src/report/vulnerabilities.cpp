@@ -85,8 +85,8 @@ struct Item {
 };
 
 bool is_advisory_source(const std::string& source) {
-  static const std::set<std::string> k_sources = {"RHSA", "RHBA", "RHEA", "DSA", "DLA", "USN",
-                                                  "ELSA", "ALSA", "RLSA"};
+  static const std::set<std::string> k_sources = {"RHSA", "RHBA", "RHEA", "DSA", "DLA",
+                                                  "USN",  "ELSA", "ALSA", "RLSA"};
   return k_sources.contains(source);
 }
 
@@ -250,9 +250,9 @@ bool wanted(const std::vector<std::string>& path) {
 }
 
 Collected collect(const fs::path& file) {
-  ReaderPtr reader(xmlReaderForFile(
-      file.c_str(), nullptr,
-      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+  ReaderPtr reader(
+      xmlReaderForFile(file.c_str(), nullptr,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
   if (!reader) {
     fail("cannot open {}", file.string());
   }
@@ -368,7 +368,8 @@ std::vector<std::pair<std::string, std::string>> release_checks(const Collected&
         continue;
       }
       const auto result = c.test_results.find(ref);
-      out.emplace_back(ref, result == c.test_results.end() ? "not evaluated" : result->second.result);
+      out.emplace_back(ref,
+                       result == c.test_results.end() ? "not evaluated" : result->second.result);
     } else if (const auto result = c.definition_results.find(ref);
                result != c.definition_results.end()) {
       out.emplace_back(ref, result->second);

@@ -85,7 +85,8 @@ TEST_F(FeedsTest, MalformedCatalogueEntriesAreRefusedWithTheirPlace) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("entry 1"), std::string::npos) << e.what();
   }
-  const auto no_url = write("b.json", R"({"feeds": [{"name": "x", "os_id": "a", "version": "1"}]})");
+  const auto no_url =
+      write("b.json", R"({"feeds": [{"name": "x", "os_id": "a", "version": "1"}]})");
   EXPECT_THROW((void)load_catalogue({no_url}), Error);
   const auto ftp = write("c.json", R"({"feeds": [{"name": "x", "os_id": "a", "version": "1",
       "url": "ftp://x/y"}]})");
@@ -149,19 +150,18 @@ TEST_F(FeedsTest, CacheCommitsAtomicallyAndKeepsTheSupersededFile) {
   std::string changed(k_feed);
   changed.replace(changed.find("<title>a</title>"), 16, "<title>c</title>");
   const auto second = write("second.xml", changed);
-  const auto again = import_file(cache, "debian-11", "", second, util::sha256_of(changed).hex(),
-                                 "", 1 << 20);
+  const auto again =
+      import_file(cache, "debian-11", "", second, util::sha256_of(changed).hex(), "", 1 << 20);
   EXPECT_NE(again.file, record.file);
   EXPECT_TRUE(fs::exists(cache.file_of(record)));  // a running scan may still read it
   EXPECT_EQ(cache.list().size(), 1U);
   EXPECT_EQ(cache.find("debian-11")->facts.sha256, util::sha256_of(changed).hex());
 
   // Refused imports leave the cache as it was.
-  EXPECT_THROW((void)import_file(cache, "debian-11", "", second, std::string(64, '0'), "",
-                                 1 << 20),
+  EXPECT_THROW((void)import_file(cache, "debian-11", "", second, std::string(64, '0'), "", 1 << 20),
                Error);
-  EXPECT_THROW((void)import_file(cache, "debian-11", "", first, std::nullopt,
-                                 "Debian GNU/Linux 12", 1 << 20),
+  EXPECT_THROW((void)import_file(cache, "debian-11", "", first, std::nullopt, "Debian GNU/Linux 12",
+                                 1 << 20),
                Error);
   EXPECT_EQ(cache.find("debian-11")->facts.sha256, util::sha256_of(changed).hex());
   for (const auto& entry : fs::directory_iterator(cache.dir())) {

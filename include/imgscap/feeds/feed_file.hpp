@@ -12,16 +12,16 @@
 namespace imgscap::feeds {
 
 struct FeedFacts {
-  std::string compression;       // of the source: "gzip", "bzip2", "xz", "zstd", "none"
+  std::string compression;        // of the source: "gzip", "bzip2", "xz", "zstd", "none"
   std::uint64_t source_size = 0;  // bytes of the source as given
   std::uint64_t size = 0;         // bytes of the OVAL document
   std::string sha256;             // hex, of the OVAL document
   std::uint64_t definitions = 0;
   std::map<std::string, std::uint64_t> classes;  // definition class -> count
   std::map<std::string, std::uint64_t> tests;    // test element ("dpkginfo_test") -> count
-  std::string generated;     // the generator's timestamp, as written
-  std::string product;       // the generator's product name
-  std::vector<std::string> platforms;  // distinct affected platforms, the first few
+  std::string generated;                         // the generator's timestamp, as written
+  std::string product;                           // the generator's product name
+  std::vector<std::string> platforms;            // distinct affected platforms, the first few
 };
 
 // Decompresses `source` into `destination` (created; replaced if present) and inspects it.

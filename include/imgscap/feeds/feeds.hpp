@@ -14,9 +14,9 @@
 namespace imgscap::feeds {
 
 struct Policy {
-  bool offline = false;                  // never contact the origin: the cache only
+  bool offline = false;                   // never contact the origin: the cache only
   long long max_age_seconds = 7 * 86400;  // 0: any age is accepted
-  std::uint64_t max_bytes = 0;           // download and unpacked size bound (feed-bytes)
+  std::uint64_t max_bytes = 0;            // download and unpacked size bound (feed-bytes)
 };
 
 struct Obtained {

@@ -79,8 +79,8 @@ struct FeedFacts {
   std::string source;  // URL downloaded or path imported / given
   std::string path;    // the OVAL file evaluated
   std::string sha256;
-  std::string generated;  // the feed generator's timestamp
-  std::string how;        // "downloaded (...)", "not modified ...", "cache (--offline)", ...
+  std::string generated;       // the feed generator's timestamp
+  std::string how;             // "downloaded (...)", "not modified ...", "cache (--offline)", ...
   long long age_seconds = -1;  // since last known current (-1: a file given directly)
   std::uint64_t definitions = 0;
 };
