@@ -330,6 +330,13 @@ def section_rpm():
     gnupg = os.path.join(WORK, "gnupg")
     os.makedirs(gnupg, mode=0o700, exist_ok=True)
     env = dict(os.environ, GNUPGHOME=gnupg)
+    try:
+        sign_and_scan(top, env)
+    finally:
+        subprocess.run(["gpgconf", "--kill", "gpg-agent"], env=env, capture_output=True)
+
+
+def sign_and_scan(top, env):
     run("gpg", "--batch", "--passphrase", "", "--quick-gen-key", "imgscap-test-signing",
         "rsa2048", "sign", "never", env=env)
     key = [line.split(":")[4] for line in run("gpg", "--with-colons", "--list-keys",
