@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 
 namespace imgscap::feeds {
 namespace {
@@ -19,8 +18,12 @@ namespace fs = std::filesystem;
 
 // Cache keys become file names: keep them to a safe alphabet.
 bool valid_name(const std::string& name) {
-  static const std::regex k_name("[a-z0-9][a-z0-9._-]{0,63}");
-  return std::regex_match(name, k_name) && name.find("..") == std::string::npos;
+  const auto allowed = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+  };
+  return !name.empty() && name.size() <= 64 && name.front() != '.' && name.front() != '_' &&
+         name.front() != '-' && std::all_of(name.begin(), name.end(), allowed) &&
+         name.find("..") == std::string::npos;
 }
 
 std::string text_field(const nlohmann::json& entry, const char* key, bool required,
