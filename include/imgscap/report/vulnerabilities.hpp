@@ -42,7 +42,7 @@ struct VulnerabilityResults {
   std::vector<Vulnerability> found;              // result true, worst first
   std::vector<Vulnerability> not_evaluated;      // result error or unknown, worst first
   std::uint64_t without_package = 0;             // found, but without_package
-  // The checks every definition shares that ask no package (the feed's release check), when
+  // The checks many definitions share that ask no package (the feed's release check), when
   // none of them is true: the feed is for another OS or release. "\"<comment>\" is false".
   std::vector<std::string> failed_release_checks;
 };
