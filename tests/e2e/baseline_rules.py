@@ -126,7 +126,7 @@ VARIANTS = {
                                                                  mode="2755")))],
     "no_sudo": [("sudo", with_files(entry("usr/bin/sudo", "#!/bin/sh\n", mode="0755")))],
     "apt_lists_cleaned": [("apt-lists", with_files(entry(
-        "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages",
+        "var/lib/apt/lists/mirror.example.org_debian_dists_bookworm_main_binary-amd64_Packages",
         "Package: x\n")))],
     "apt_archives_cleaned": [("apt-deb", with_files(entry(
         "var/cache/apt/archives/curl_7.88.1-10_amd64.deb", "!<arch>\n"))),
