@@ -5,6 +5,7 @@
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/fd.hpp>
+#include <imgscap/util/files.hpp>
 
 #include <archive.h>
 #include <fcntl.h>
@@ -58,20 +59,6 @@ std::string compression_name(int code) {
       return "zstd";
     default:
       return fmt::format("filter {}", code);
-  }
-}
-
-void write_all(int fd, const char* data, std::size_t size, const fs::path& path) {
-  while (size > 0) {
-    const auto n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      fail("cannot write {}: {}", path.string(), errno_text(errno));
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
   }
 }
 
@@ -183,7 +170,7 @@ FeedFacts unpack_feed(const fs::path& source, const fs::path& destination,
               max_bytes);
         }
         hasher.update(std::string_view(buffer.data(), size));
-        write_all(out.get(), buffer.data(), size, destination);
+        util::write_all(out.get(), std::string_view(buffer.data(), size), destination);
       }
     } else if (header != ARCHIVE_EOF) {
       fail("cannot read: {}", archive_message(a.get()));

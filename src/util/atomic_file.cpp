@@ -3,6 +3,7 @@
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/fd.hpp>
+#include <imgscap/util/files.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -14,23 +15,6 @@
 #include <utility>
 
 namespace imgscap::util {
-namespace {
-
-void write_all(int fd, const char* data, std::size_t size, const std::filesystem::path& path) {
-  while (size > 0) {
-    const auto n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      fail("cannot write {}: {}", path.string(), errno_text(errno));
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
-
-}  // namespace
 
 AtomicFile::AtomicFile(std::filesystem::path destination) : m_destination(std::move(destination)) {
   auto pattern =
@@ -61,9 +45,7 @@ AtomicFile::~AtomicFile() {
   }
 }
 
-void AtomicFile::write(std::string_view data) {
-  write_all(m_fd, data.data(), data.size(), m_temporary);
-}
+void AtomicFile::write(std::string_view data) { write_all(m_fd, data, m_temporary); }
 
 void AtomicFile::write_file(const std::filesystem::path& source) {
   Fd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
@@ -82,7 +64,7 @@ void AtomicFile::write_file(const std::filesystem::path& source) {
     if (n == 0) {
       break;
     }
-    write_all(m_fd, buffer.data(), static_cast<std::size_t>(n), m_temporary);
+    write_all(m_fd, std::string_view(buffer.data(), static_cast<std::size_t>(n)), m_temporary);
   }
 }
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// read_file / write_file with streams; errors name the file.
+// read_file / write_file with streams, write_all with write(2); errors name the file.
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/files.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +23,19 @@ void write_file(const std::filesystem::path& path, std::string_view text) {
   out << text;
   if (!out.flush()) {
     fail("cannot write {}", path.string());
+  }
+}
+
+void write_all(int fd, std::string_view data, const std::filesystem::path& path) {
+  while (!data.empty()) {
+    const auto n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      fail("cannot write {}: {}", path.string(), errno_text(errno));
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
   }
 }
 

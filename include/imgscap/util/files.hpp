@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Whole small files of imgscap's own (configuration it writes, kernel settings it reads); not
-// for image content, which is read inside the root with rootfs::read_in_root.
+// Whole small files of imgscap's own (configuration it writes, kernel settings it reads), and
+// complete writes to a descriptor; not for image content, which is read inside the root with
+// rootfs::read_in_root.
 #pragma once
 
 #include <filesystem>
@@ -14,5 +15,9 @@ std::string read_file(const std::filesystem::path& path);
 
 // Replaces the file's content. Throws imgscap::Error naming the file.
 void write_file(const std::filesystem::path& path, std::string_view text);
+
+// Writes all of `data` to `fd`, through short writes and EINTR. Throws imgscap::Error naming
+// `path` (the file behind fd).
+void write_all(int fd, std::string_view data, const std::filesystem::path& path);
 
 }  // namespace imgscap::util
