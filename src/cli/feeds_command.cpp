@@ -4,6 +4,7 @@
 
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
@@ -72,7 +73,7 @@ int list_feeds(const FeedsOptions& options, const Streams& streams) {
                                "DEFINITIONS", "ORIGIN", "SOURCE");
     for (const auto& r : records) {
       streams.out << fmt::format("{:<16} {:>10} {:>11} {:>11}  {:<8} {}\n", r.name,
-                                 feeds::format_age(feeds::now_seconds() - r.verified_at),
+                                 util::format_age(feeds::now_seconds() - r.verified_at),
                                  size_text(r.facts.size), r.facts.definitions, r.origin, r.source);
     }
     streams.out << "AGE: since last known current (downloaded, revalidated, or generated for "
@@ -187,7 +188,7 @@ int import_feed(const FeedsOptions& options, const Streams& streams) {
       "ago\n",
       name, options.file.string(), record.facts.definitions, size_text(record.facts.size),
       record.facts.sha256, record.facts.generated.empty() ? "?" : record.facts.generated,
-      feeds::format_age(feeds::now_seconds() - record.verified_at));
+      util::format_age(feeds::now_seconds() - record.verified_at));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/signals.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -51,7 +52,7 @@ void check_age(const FeedRecord& record, const Policy& policy, const std::string
     fail(
         "feed {}: {}the cached copy was last known current {} ago, more than the maximum age "
         "({}; --feed-max-age): {}",
-        record.name, context, format_age(age), format_age(policy.max_age_seconds),
+        record.name, context, util::format_age(age), util::format_age(policy.max_age_seconds),
         what_to_do(record.name, record.url));
   }
 }
@@ -140,7 +141,7 @@ Obtained obtain(const FeedCache& cache, const std::string& name, const std::stri
     auto o = from_cache(cache, *cached, "cache (download failed)");
     o.warnings.push_back(fmt::format(
         "feed {}: cannot download it ({}); using the cached copy, last known current {} ago", name,
-        e.what(), format_age(o.age_seconds)));
+        e.what(), util::format_age(o.age_seconds)));
     return o;
   }
 }
@@ -187,23 +188,6 @@ FeedRecord import_file(const FeedCache& cache, const std::string& name, const st
   const auto generated = parse_timestamp(record.facts.generated);
   record.verified_at = generated > 0 ? std::min(generated, record.fetched_at) : record.fetched_at;
   return cache.commit(std::move(record), xml.path());
-}
-
-std::string format_age(long long seconds) {
-  seconds = std::max(seconds, 0LL);
-  const long long days = seconds / 86400;
-  const long long hours = (seconds % 86400) / 3600;
-  const long long minutes = (seconds % 3600) / 60;
-  if (days > 0) {
-    return hours > 0 ? fmt::format("{} d {} h", days, hours) : fmt::format("{} d", days);
-  }
-  if (hours > 0) {
-    return minutes > 0 ? fmt::format("{} h {} min", hours, minutes) : fmt::format("{} h", hours);
-  }
-  if (minutes > 0) {
-    return fmt::format("{} min", minutes);
-  }
-  return fmt::format("{} s", seconds);
 }
 
 long long parse_duration(const std::string& text, const std::string& option) {

@@ -2,11 +2,13 @@
 // Building the failure summary's text and JSON forms.
 #include <imgscap/report/summary.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <functional>
+#include <iterator>
 
 namespace imgscap::report {
 namespace {
@@ -37,6 +39,13 @@ int threshold(FailOn fail_on) {
       return 99;
   }
   return 0;
+}
+
+// Whether a vulnerability counts at the threshold; one whose severity is unknown counts at
+// every threshold (none is handled by the callers).
+bool at_or_above(const Vulnerability& v, int minimum) {
+  const int rank = vulnerability_rank(v.severity);
+  return rank < 0 || rank >= minimum;
 }
 
 const char* const k_result_order[] = {"fail",          "error",      "unknown",       "pass",
@@ -119,19 +128,6 @@ nlohmann::json ids_of(const std::vector<RuleResult>& rules) {
   return ids;
 }
 
-std::string format_age_text(long long seconds) {
-  if (seconds >= 86400) {
-    return fmt::format("{} d", seconds / 86400);
-  }
-  if (seconds >= 3600) {
-    return fmt::format("{} h", seconds / 3600);
-  }
-  if (seconds >= 60) {
-    return fmt::format("{} min", seconds / 60);
-  }
-  return fmt::format("{} s", seconds);
-}
-
 std::string severity_counts_line(const std::vector<Vulnerability>& found) {
   std::map<std::string, int> counts;
   for (const auto& v : found) {
@@ -176,7 +172,7 @@ std::string vulnerabilities_text(const Summary& s) {
                       v.feed.generated.empty() ? "" : ", generated " + v.feed.generated,
                       v.feed.age_seconds < 0 ? std::string()
                                              : ", last known current " +
-                                                   format_age_text(v.feed.age_seconds) + " ago"));
+                                                   util::format_age(v.feed.age_seconds) + " ago"));
   for (const auto& warning : v.warnings) {
     add("Warning:", warning);
   }
@@ -345,12 +341,9 @@ std::vector<Vulnerability> Summary::vulnerability_failures() const {
     return out;
   }
   const int minimum = threshold(fail_on);
-  for (const auto& v : vulnerabilities.results.found) {
-    const int rank = vulnerability_rank(v.severity);
-    if (rank < 0 || rank >= minimum) {
-      out.push_back(v);
-    }
-  }
+  std::copy_if(vulnerabilities.results.found.begin(), vulnerabilities.results.found.end(),
+               std::back_inserter(out),
+               [minimum](const Vulnerability& v) { return at_or_above(v, minimum); });
   return out;
 }
 
@@ -360,11 +353,10 @@ bool Summary::incomplete() const {
       return true;
     }
     const int minimum = threshold(fail_on);
-    for (const auto& v : vulnerabilities.results.not_evaluated) {
-      const int rank = vulnerability_rank(v.severity);
-      if (rank < 0 || rank >= minimum) {
-        return true;
-      }
+    const auto& open = vulnerabilities.results.not_evaluated;
+    if (std::any_of(open.begin(), open.end(),
+                    [minimum](const Vulnerability& v) { return at_or_above(v, minimum); })) {
+      return true;
     }
   }
   const auto rules = failures();

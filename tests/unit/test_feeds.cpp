@@ -7,6 +7,7 @@
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/files.hpp>
+#include <imgscap/util/text.hpp>
 
 #include "support/temp_dir.hpp"
 
@@ -109,8 +110,8 @@ TEST_F(FeedsTest, DurationsAndTimestamps) {
   EXPECT_EQ(parse_timestamp("2026-11-20T04:00:00"), 1795147200);
   EXPECT_EQ(parse_timestamp("2026-11-20T06:00:00+02:00"), 1795147200);
   EXPECT_EQ(parse_timestamp("yesterday"), -1);
-  EXPECT_EQ(format_age(90061), "1 d 1 h");
-  EXPECT_EQ(format_age(59), "59 s");
+  EXPECT_EQ(util::format_age(90061), "1 d 1 h");
+  EXPECT_EQ(util::format_age(59), "59 s");
 }
 
 TEST_F(FeedsTest, InspectsFeedsAndRefusesOtherDocuments) {

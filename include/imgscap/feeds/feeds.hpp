@@ -43,8 +43,6 @@ FeedRecord import_file(const FeedCache& cache, const std::string& name, const st
                        const std::optional<std::string>& expected_sha256,
                        const std::string& platform, std::uint64_t max_bytes);
 
-// "3 h", "2 d 4 h", "45 s": a rough age for people.
-std::string format_age(long long seconds);
 // "36h", "7d", "2w", "90m", "3600" (seconds) or "none"/"0" (no maximum). Throws imgscap::Error.
 long long parse_duration(const std::string& text, const std::string& option);
 

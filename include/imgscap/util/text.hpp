@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Small text helpers shared by the parsers of image facts.
+// Small text helpers shared by the parsers of image facts and by messages.
 #pragma once
 
 #include <cctype>
+#include <string>
 #include <string_view>
 
 namespace imgscap::util {
@@ -17,5 +18,8 @@ inline std::string_view trim(std::string_view text) {
   }
   return text;
 }
+
+// "3 h 5 min", "2 d 4 h", "45 s": a rough age for people (negative counts as 0).
+std::string format_age(long long seconds);
 
 }  // namespace imgscap::util
