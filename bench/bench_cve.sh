@@ -71,13 +71,4 @@ PY
   rm -rf "$work/bundle" "$work/ref.xml" "$work/ref.html"
 done
 
-python3 - "$results" "$runs" <<'PY'
-import collections, statistics, sys
-rows = collections.OrderedDict()
-for line in open(sys.argv[1]):
-    tool, key, value = line.split("\t")
-    rows.setdefault((tool, key), []).append(float(value))
-print(f"{'tool':<8} {'figure':<22} {'median':>9} {'min':>9} {'max':>9}   ({sys.argv[2]} runs)")
-for (tool, key), values in rows.items():
-    print(f"{tool:<8} {key:<22} {statistics.median(values):>9.3f} {min(values):>9.3f} {max(values):>9.3f}")
-PY
+python3 "$here/bench/medians.py" "$results" "$runs"
