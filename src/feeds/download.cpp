@@ -3,6 +3,7 @@
 #include <imgscap/feeds/download.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/fd.hpp>
+#include <imgscap/util/files.hpp>
 #include <imgscap/util/signals.hpp>
 #include <imgscap/util/text.hpp>
 
@@ -41,7 +42,7 @@ struct Transfer {
   std::uint64_t max_bytes = 0;
   std::uint64_t bytes = 0;
   bool too_big = false;
-  std::string write_error;
+  std::string write_error;  // "cannot write PATH: reason"
   std::string etag;
   std::string last_modified;
 };
@@ -53,17 +54,12 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user)
     t->too_big = true;
     return 0;
   }
-  std::size_t done = 0;
-  while (done < total) {
-    const auto n = ::write(t->fd, data + done, total - done);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      t->write_error = errno_text(errno);
-      return 0;
-    }
-    done += static_cast<std::size_t>(n);
+  // No exception may cross libcurl: the error is kept and rethrown after the transfer.
+  try {
+    util::write_all(t->fd, std::string_view(data, total), t->path);
+  } catch (const Error& e) {
+    t->write_error = e.what();
+    return 0;
   }
   t->bytes += total;
   return total;
@@ -169,7 +165,7 @@ Fetched fetch(const std::string& url, const Validators& validators, const fs::pa
          max_bytes);
   }
   if (!t.write_error.empty()) {
-    fail("cannot write {}: {}", destination.string(), t.write_error);
+    fail("{}", t.write_error);
   }
   if (code != CURLE_OK) {
     fail("{}: {}", url, error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code));
