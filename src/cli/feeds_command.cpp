@@ -47,7 +47,12 @@ int list_feeds(const FeedsOptions& options, const Streams& streams) {
   const auto cache = open_feed_cache(options.feeds);
   const auto records = cache.list();
   std::vector<std::string> missing;
+  std::vector<std::string> no_oval;
   for (const auto& entry : catalogue.entries) {
+    if (!entry.no_oval.empty()) {
+      no_oval.push_back(fmt::format("{} ({})", entry.name, entry.no_oval));
+      continue;
+    }
     if (std::none_of(records.begin(), records.end(),
                      [&entry](const feeds::FeedRecord& r) { return r.name == entry.name; })) {
       missing.push_back(entry.name);
@@ -60,7 +65,8 @@ int list_feeds(const FeedsOptions& options, const Streams& streams) {
     }
     streams.out << nlohmann::json{{"cache_dir", cache.dir().string()},
                                   {"feeds", cached},
-                                  {"not_cached", missing}}
+                                  {"not_cached", missing},
+                                  {"no_oval", no_oval}}
                        .dump(2)
                 << "\n";
     return 0;
@@ -81,6 +87,9 @@ int list_feeds(const FeedsOptions& options, const Streams& streams) {
   }
   if (!missing.empty()) {
     streams.out << fmt::format("Not cached (catalogue): {}\n", fmt::join(missing, ", "));
+  }
+  for (const auto& line : no_oval) {
+    streams.out << fmt::format("No OVAL feed: {}\n", line);
   }
   return 0;
 }
@@ -115,6 +124,9 @@ int update_feeds(const FeedsOptions& options, const Streams& streams) {
       const auto* entry = catalogue.find(name);
       if (entry == nullptr) {
         fail("feed {}: not in the catalogue (it has: {})", name, catalogue.supported());
+      }
+      if (!entry->no_oval.empty()) {
+        fail("feed {}: there is no OVAL feed to update: {}", name, entry->no_oval);
       }
       wanted.emplace_back(entry->name, entry->url);
     }
@@ -155,7 +167,7 @@ const feeds::FeedEntry* entry_for_file(const feeds::FeedCatalogue& catalogue,
   };
   const auto name = stem(file.filename().string());
   for (const auto& entry : catalogue.entries) {
-    if (stem(entry.url.substr(entry.url.rfind('/') + 1)) == name) {
+    if (!entry.url.empty() && stem(entry.url.substr(entry.url.rfind('/') + 1)) == name) {
       return &entry;
     }
   }
@@ -179,6 +191,9 @@ int import_feed(const FeedsOptions& options, const Streams& streams) {
     if (entry == nullptr) {
       fail("--name {}: not in the catalogue (it has: {}); add it with --cve-catalogue FILE", name,
            catalogue.supported());
+    }
+    if (!entry->no_oval.empty()) {
+      fail("--name {}: that release has no OVAL feed: {}", name, entry->no_oval);
     }
   }
   const auto record = feeds::import_file(cache, name, entry->url, options.file, options.sha256,

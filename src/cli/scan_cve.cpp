@@ -114,6 +114,11 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
           os_text(*os), catalogue.supported());
       return std::nullopt;
     }
+    if (!entry->no_oval.empty()) {
+      out.status = "unsupported";
+      out.reason = fmt::format("no OVAL feed for {}: {}", os_text(*os), entry->no_oval);
+      return std::nullopt;
+    }
     out.reason = fmt::format("the catalogue's feed for {}: {} {}", os_text(*os), entry->distributor,
                              entry->name);
     auto cache = open_feed_cache(options.feeds);

@@ -54,8 +54,12 @@ FeedEntry parse_entry(const nlohmann::json& entry, const fs::path& file, std::si
   }
   e.os_id = text_field(entry, "os_id", true, where);
   e.version = text_field(entry, "version", true, where);
-  e.url = text_field(entry, "url", true, where);
-  if (!e.url.starts_with("https://") && !e.url.starts_with("http://") &&
+  e.no_oval = text_field(entry, "no_oval", false, where);
+  e.url = text_field(entry, "url", e.no_oval.empty(), where);
+  if (!e.no_oval.empty() && !e.url.empty()) {
+    fail("{}: an entry has either \"url\" or \"no_oval\" (why there is no feed)", where);
+  }
+  if (e.no_oval.empty() && !e.url.starts_with("https://") && !e.url.starts_with("http://") &&
       !e.url.starts_with("file://")) {
     fail("{}: url must be https://, http:// or file:// (got \"{}\")", where, e.url);
   }
@@ -122,15 +126,18 @@ const FeedEntry* FeedCatalogue::for_os(std::string_view id, std::string_view ver
 }
 
 const FeedEntry* FeedCatalogue::for_url(std::string_view url) const {
-  const auto it = std::find_if(entries.begin(), entries.end(),
-                               [url](const FeedEntry& e) { return e.url == url; });
+  const auto it = std::find_if(entries.begin(), entries.end(), [url](const FeedEntry& e) {
+    return !e.url.empty() && e.url == url;
+  });
   return it == entries.end() ? nullptr : &*it;
 }
 
 std::string FeedCatalogue::supported() const {
   std::map<std::string, std::vector<std::string>> by_os;
   for (const auto& e : entries) {
-    by_os[e.os_id].push_back(e.version);
+    if (!e.url.empty()) {
+      by_os[e.os_id].push_back(e.version);
+    }
   }
   std::vector<std::string> parts;
   for (const auto& [os, versions] : by_os) {

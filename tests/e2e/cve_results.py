@@ -237,6 +237,23 @@ def section_outcomes():
         check(v["status"] == "unsupported" and "debian" in v["reason"] and
               p.summary["verdict"] == "no-cve-feed" and p.summary["exit_code"] == 4,
               f"alpine summary: {v['status']} {v['reason']} {p.summary['verdict']}")
+    # RHEL 10 / UBI 10: Red Hat publishes CSAF VEX for it, no OVAL; said plainly, exit 4, and no
+    # download is attempted (the cache directory stays empty).
+    rhel10 = make_image("ubi10", [[
+        {"path": "etc/os-release", "content": 'NAME="Red Hat Enterprise Linux"\nID="rhel"\n'
+                                              'VERSION_ID="10.0"\n'
+                                              'PRETTY_NAME="Red Hat Enterprise Linux 10.0"\n'}]])
+    cache = os.path.join(WORK, "cache-rhel10")
+    p = scan(rhel10, os.path.join(WORK, "out-ubi10"), "--cve", "auto", "--cache-dir", cache,
+             "--fail-on", "none")
+    check(p.returncode == 4 and "CSAF VEX" in p.stderr and "no OVAL feed" in p.stderr,
+          f"RHEL 10 --cve auto: exit {p.returncode}, expected 4 naming CSAF VEX: {p.stderr}")
+    check(not any(n.endswith(".xml") for n in os.listdir(cache)) if os.path.isdir(cache) else True,
+          f"RHEL 10: something was downloaded into {cache}")
+    if p.summary:
+        v = p.summary["vulnerabilities"]
+        check(v["status"] == "unsupported" and "CSAF VEX" in v["reason"],
+              f"RHEL 10 summary: {v['status']} {v['reason']}")
     bare = make_image("no-os-release", [[{"path": "hello", "content": "hi\n"}]])
     # 4 does not depend on --fail-on (it is not about findings); a failed rule still wins.
     p = scan(bare, os.path.join(WORK, "out-bare"), "--cve", "auto", "--fail-on", "none")

@@ -56,13 +56,17 @@ TEST_F(FeedsTest, BuiltinCatalogueMatchesReleasesByVersionId) {
   EXPECT_EQ(c.for_os("debian", "12")->name, "debian-12");
   ASSERT_NE(c.for_os("rhel", "9.4"), nullptr);
   EXPECT_EQ(c.for_os("rhel", "9.4")->name, "rhel-9");
-  EXPECT_EQ(c.for_os("rhel", "10.0")->name, "rhel-10");
+  ASSERT_NE(c.for_os("rhel", "10.0"), nullptr);  // known, but without an OVAL feed
+  EXPECT_EQ(c.for_os("rhel", "10.0")->url, "");
+  EXPECT_NE(c.for_os("rhel", "10.0")->no_oval.find("CSAF VEX"), std::string::npos);
+  EXPECT_EQ(c.supported().find("10"), std::string::npos) << c.supported();
   ASSERT_NE(c.for_os("ubuntu", "24.04"), nullptr);
   EXPECT_EQ(c.for_os("ubuntu", "22.10"), nullptr);  // not an LTS: exact match only
   EXPECT_EQ(c.for_os("rocky", "9.4"), nullptr);     // Red Hat's feed checks Red Hat's keys
   EXPECT_EQ(c.for_os("debian", ""), nullptr);       // testing/sid: no VERSION_ID
   for (const auto& e : c.entries) {
-    EXPECT_TRUE(e.url.starts_with("https://")) << e.name;
+    EXPECT_TRUE(e.url.starts_with("https://") || !e.no_oval.empty()) << e.name;
+    EXPECT_TRUE(e.url.empty() || e.no_oval.empty()) << e.name;
     EXPECT_FALSE(e.platform.empty()) << e.name;
   }
 }
@@ -93,6 +97,12 @@ TEST_F(FeedsTest, MalformedCatalogueEntriesAreRefusedWithTheirPlace) {
       "url": "ftp://x/y"}]})");
   EXPECT_THROW((void)load_catalogue({ftp}), Error);
   EXPECT_THROW((void)load_catalogue({write("d.json", "[]")}), Error);
+  const auto both = write("e.json", R"({"feeds": [{"name": "x", "os_id": "a", "version": "1",
+      "url": "https://x/y", "no_oval": "none published"}]})");
+  EXPECT_THROW((void)load_catalogue({both}), Error);
+  const auto none = write("f.json", R"({"feeds": [{"name": "x", "os_id": "a", "version": "1",
+      "no_oval": "none published"}]})");
+  EXPECT_EQ(load_catalogue({none}).for_os("a", "1")->no_oval, "none published");
 }
 
 TEST_F(FeedsTest, DurationsAndTimestamps) {

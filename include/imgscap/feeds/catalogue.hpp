@@ -16,8 +16,9 @@ struct FeedEntry {
   std::string os_id;        // os-release ID it serves: "debian", "rhel", "ubuntu"
   std::string version;      // VERSION_ID: "22.04" exactly, "9" the major part of "9.4"
   std::string distributor;  // "Debian", "Red Hat", "Canonical"
-  std::string url;
-  std::string platform;  // what the feed's definitions name as platform ("Debian GNU/Linux 12")
+  std::string url;          // "" when the release has no OVAL feed (no_oval says why)
+  std::string no_oval;      // why the distributor publishes no OVAL feed for this release
+  std::string platform;     // what the feed's definitions name as platform ("Debian GNU/Linux 12")
   std::string note;
   std::filesystem::path catalogue;  // the file the entry came from
 };
@@ -31,7 +32,7 @@ struct FeedCatalogue {
   [[nodiscard]] const FeedEntry* for_os(std::string_view id, std::string_view version_id) const;
   // The entry whose URL is `url`, or nullptr.
   [[nodiscard]] const FeedEntry* for_url(std::string_view url) const;
-  // "debian 11, 12, 13; rhel 8, 9, 10; ubuntu 22.04, 24.04" for messages.
+  // "debian 11, 12, 13; rhel 8, 9; ubuntu 22.04, 24.04" (entries with a feed) for messages.
   [[nodiscard]] std::string supported() const;
 };
 
