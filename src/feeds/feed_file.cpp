@@ -6,10 +6,10 @@
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/fd.hpp>
 #include <imgscap/util/files.hpp>
+#include <imgscap/util/xml.hpp>
 
 #include <archive.h>
 #include <fcntl.h>
-#include <libxml/xmlreader.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -35,11 +35,6 @@ struct ArchiveFree {
 };
 using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 
-struct ReaderFree {
-  void operator()(xmlTextReader* r) const noexcept { xmlFreeTextReader(r); }
-};
-using ReaderPtr = std::unique_ptr<xmlTextReader, ReaderFree>;
-
 std::string archive_message(archive* a) {
   const char* text = archive_error_string(a);
   return text == nullptr ? std::string("unreadable data") : std::string(text);
@@ -62,22 +57,18 @@ std::string compression_name(int code) {
   }
 }
 
-std::string text(const xmlChar* value) {
-  return value == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(value));
-}
+using util::xml::str;
 
 // The text content of the element the reader is on (its subtree expanded).
 std::string element_text(xmlTextReader* reader) {
   xmlChar* content = xmlTextReaderReadString(reader);
-  std::string out = text(content);
+  std::string out = str(content);
   xmlFree(content);
   return out;
 }
 
 void fill_facts(const fs::path& xml, FeedFacts& facts) {
-  ReaderPtr reader(
-      xmlReaderForFile(xml.c_str(), nullptr,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+  const auto reader = util::xml::open_reader(xml);
   if (!reader) {
     fail("cannot open {}", xml.string());
   }
@@ -88,8 +79,8 @@ void fill_facts(const fs::path& xml, FeedFacts& facts) {
     if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) {
       continue;
     }
-    const auto name = text(xmlTextReaderConstLocalName(reader.get()));
-    const auto ns = text(xmlTextReaderConstNamespaceUri(reader.get()));
+    const auto name = str(xmlTextReaderConstLocalName(reader.get()));
+    const auto ns = str(xmlTextReaderConstNamespaceUri(reader.get()));
     if (!root_seen) {
       root_seen = true;
       if (name != "oval_definitions" || ns != k_oval_defs_ns) {
@@ -102,7 +93,7 @@ void fill_facts(const fs::path& xml, FeedFacts& facts) {
       ++facts.definitions;
       xmlChar* cls =
           xmlTextReaderGetAttribute(reader.get(), reinterpret_cast<const xmlChar*>("class"));
-      ++facts.classes[text(cls)];
+      ++facts.classes[str(cls)];
       xmlFree(cls);
     } else if (depth == 2 && name.ends_with("_test")) {
       ++facts.tests[name];
@@ -115,13 +106,7 @@ void fill_facts(const fs::path& xml, FeedFacts& facts) {
     }
   }
   if (status != 0) {
-    const xmlError* error = xmlGetLastError();
-    std::string message = error != nullptr && error->message != nullptr ? error->message : "";
-    while (!message.empty() && message.back() == '\n') {
-      message.pop_back();
-    }
-    fail("not well-formed XML{}",
-         message.empty() ? std::string() : fmt::format(" (line {}: {})", error->line, message));
+    fail("not well-formed XML{}", util::xml::last_error());
   }
   if (!root_seen) {
     fail("empty document");

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Walking OVAL definitions -> tests -> objects/states/variables, with the collected objects'
 // flags and messages, once per document (everything indexed by id first).
+#include <imgscap/util/xml.hpp>
 #include "checks_reader.hpp"
-#include "xml.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,6 +11,8 @@
 #include <unordered_set>
 
 namespace imgscap::report {
+
+namespace xml = util::xml;
 namespace {
 
 constexpr std::array<std::string_view, 19> k_runtime_probes = {"uname",

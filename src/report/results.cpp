@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading rule results from ARF and OVAL results documents.
+#include <imgscap/util/xml.hpp>
 #include "checks_reader.hpp"
-#include "xml.hpp"
 
 #include <imgscap/report/results.hpp>
 #include <imgscap/util/error.hpp>
@@ -11,6 +11,8 @@
 #include <unordered_map>
 
 namespace imgscap::report {
+
+namespace xml = util::xml;
 namespace {
 
 std::string trimmed(const std::string& text) { return std::string(util::trim(text)); }

@@ -5,7 +5,7 @@
 #include <imgscap/util/error.hpp>
 
 #include <imgscap/util/files.hpp>
-#include "xml_reader.hpp"
+#include <imgscap/util/xml.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -98,7 +98,7 @@ std::vector<fs::path> default_ssg_dirs() {
 }
 
 std::vector<std::string> content_profiles(const fs::path& content) {
-  const auto reader = open_xml_reader(content);
+  const auto reader = util::xml::open_reader(content);
   std::vector<std::string> ids;
   if (!reader) {
     return ids;

@@ -3,7 +3,7 @@
 #include <imgscap/scan/content.hpp>
 #include <imgscap/util/error.hpp>
 
-#include "xml_reader.hpp"
+#include <imgscap/util/xml.hpp>
 
 #include <cerrno>
 #include <memory>
@@ -56,7 +56,7 @@ Content detect_content(const std::filesystem::path& path) {
   if (ec || !std::filesystem::is_regular_file(absolute, ec)) {
     fail("content {}: no such file", path.string());
   }
-  const auto reader = open_xml_reader(absolute);
+  const auto reader = util::xml::open_reader(absolute);
   if (!reader) {
     fail("content {}: cannot open: {}", path.string(), errno_text(errno));
   }

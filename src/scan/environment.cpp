@@ -45,6 +45,9 @@ std::string apt_configuration(const Target& target, const fs::path& eval) {
   text += "Dir::Etc::SourceList \"/nonexistent-imgscap/sources.list\";\n";
   text += "Dir::Etc::SourceParts \"/nonexistent-imgscap/sources.list.d\";\n";
   text += fmt::format("Dir::Cache \"{}\";\n", unreachable_cache_dir());
+  if (!target.dpkg_status.empty()) {
+    text += fmt::format("Dir::State::status \"/{}\";\n", target.dpkg_status);
+  }
   if (!arch.empty()) {
     text +=
         fmt::format("APT::Architecture \"{}\";\nAPT::Architectures {{ \"{}\"; }};\n", arch, arch);
@@ -95,7 +98,7 @@ void set_variables(const Target& target, const sandbox::View& view) {
       {"OSCAP_SCHEMA_PATH", view.place("schemas").string()},
       {"OSCAP_CPE_PATH", view.place("cpe").string()},
       {"OSCAP_XSLT_PATH", view.place("xsl").string()},
-      {"APT_CONFIG", (eval / "apt.conf").string()},
+      {"APT_CONFIG", (eval / target.apt_config).string()},
       {"HOME", (eval / "home").string()},
       {"TMPDIR", (eval / "tmp").string()},
       {"PATH", "/nonexistent-imgscap"},  // nothing is to be executed
@@ -135,8 +138,8 @@ void prepare_environment(Target& target) {
   if (target.sandbox_name.empty()) {
     target.sandbox_name = sandbox::new_private_name();
   }
-  if (target.packages.dpkg_status_from_parts) {
-    target.added_files["var/lib/dpkg/status"] = *target.packages.dpkg_status_from_parts;
+  if (target.packages.dpkg_status_override) {
+    target.added_files["var/lib/dpkg/status"] = *target.packages.dpkg_status_override;
   }
   if (target.packages.dpkg_tables_missing) {
     for (const char* table : {"cputable", "tupletable"}) {
@@ -150,9 +153,20 @@ void prepare_environment(Target& target) {
   fs::create_directories(target.private_dir / "home");
   fs::create_directories(target.private_dir / "tmp");
   util::write_file(target.private_dir / "apt-empty.conf", "");
-  util::write_file(target.private_dir / "apt.conf",
+  util::write_file(target.private_dir / target.apt_config,
                    apt_configuration(target, eval_dir_seen(target)));
   write_rpm_macros(target);
+}
+
+Target with_dpkg_view(const Target& target, const std::string& name, const std::string& path,
+                      std::string status) {
+  Target view = target;
+  view.dpkg_status = path;
+  view.added_files[path] = std::move(status);
+  view.apt_config = "apt-" + name + ".conf";
+  util::write_file(view.private_dir / view.apt_config,
+                   apt_configuration(view, eval_dir_seen(view)));
+  return view;
 }
 
 void write_rpm_macros(const Target& target) {

@@ -2,6 +2,7 @@
 // os-release parsing and package database discovery inside an unpacked root.
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/remove_tree.hpp>
+#include <imgscap/scan/dpkg.hpp>
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/os_release.hpp>
@@ -31,26 +32,6 @@ bool is_package_name(std::string_view name) {
     return std::islower(static_cast<unsigned char>(c)) != 0 ||
            std::isdigit(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
   });
-}
-
-struct StanzaFields {
-  std::string package;
-  std::string status;
-  std::string architecture;
-};
-
-void finish_stanza(const StanzaFields& stanza, PackageDatabases& out) {
-  if (stanza.status != "install ok installed") {
-    return;
-  }
-  ++out.dpkg_installed;
-  if (stanza.package == "dpkg") {
-    out.dpkg_architecture = stanza.architecture;
-  }
-  const bool preferred = stanza.package == "base-files" || stanza.package == "dpkg";
-  if (is_package_name(stanza.package) && (out.dpkg_probe_package.empty() || preferred)) {
-    out.dpkg_probe_package = stanza.package;
-  }
 }
 
 // The stanzas of var/lib/dpkg/status.d/* (distroless), joined, or nullopt without that directory.
@@ -131,37 +112,36 @@ std::string_view rpm_backend_name(RpmBackend backend) {
 
 void parse_dpkg_status(std::string_view status, PackageDatabases& out) {
   out.dpkg = true;
-  StanzaFields stanza;
-  while (!status.empty()) {
-    const auto end = status.find('\n');
-    const auto line = status.substr(0, end);
-    status = end == std::string_view::npos ? std::string_view() : status.substr(end + 1);
-    if (trim(line).empty()) {
-      finish_stanza(stanza, out);
-      stanza = {};
+  out.dpkg_packages = parse_dpkg_packages(status);
+  out.dpkg_installed = 0;
+  for (const auto& p : out.dpkg_packages) {
+    if (p.status != "install ok installed") {
       continue;
     }
-    if (line.starts_with("Package:")) {
-      stanza.package = std::string(trim(line.substr(8)));
-    } else if (line.starts_with("Status:")) {
-      stanza.status = std::string(trim(line.substr(7)));
-    } else if (line.starts_with("Architecture:")) {
-      stanza.architecture = std::string(trim(line.substr(13)));
+    ++out.dpkg_installed;
+    if (p.name == "dpkg") {
+      out.dpkg_architecture = p.architecture;
+    }
+    const bool preferred = p.name == "base-files" || p.name == "dpkg";
+    if (is_package_name(p.name) && (out.dpkg_probe_package.empty() || preferred)) {
+      out.dpkg_probe_package = p.name;
     }
   }
-  finish_stanza(stanza, out);
 }
 
 PackageDatabases find_package_databases(const util::Fd& root) {
   PackageDatabases dbs;
-  if (auto status = rootfs::read_in_root(root, "var/lib/dpkg/status", k_dpkg_status_max)) {
-    parse_dpkg_status(*status, dbs);
-  } else if (rootfs::exists_in_root(root, "var/lib/dpkg/status")) {
+  auto status = rootfs::read_in_root(root, "var/lib/dpkg/status", k_dpkg_status_max);
+  auto parts = read_status_parts(root);
+  if (!status && rootfs::exists_in_root(root, "var/lib/dpkg/status")) {
     dbs.dpkg = true;
     dbs.dpkg_problem = "var/lib/dpkg/status is not a regular file";
-  } else if (auto parts = read_status_parts(root)) {
-    parse_dpkg_status(*parts, dbs);
-    dbs.dpkg_status_from_parts = std::move(parts);
+  } else if (parts) {
+    // Every installed package counts: status.d's stanzas after the status file's, if any.
+    dbs.dpkg_status_override = merge_dpkg_status(status.value_or(""), *parts);
+    parse_dpkg_status(*dbs.dpkg_status_override, dbs);
+  } else if (status) {
+    parse_dpkg_status(*status, dbs);
   }
   dbs.dpkg_tables_missing =
       dbs.dpkg && (!rootfs::exists_in_root(root, "usr/share/dpkg/cputable") ||
@@ -278,12 +258,13 @@ void add_file_in_root(const util::Fd& root, std::string_view path, std::string_v
   const auto name = std::string(path.substr(slash == std::string_view::npos ? 0 : slash + 1));
   rootfs::make_dirs_in_root(root, dir_path);
   const auto dir = rootfs::open_in_root(root, dir_path, O_PATH | O_DIRECTORY);
+  if (!dir) {
+    fail("cannot open /{}: {}", dir_path, errno_text(errno));
+  }
+  rootfs::remove_at(dir.get(), name);  // whatever the image (or an earlier child) put there
   const util::Fd fd(::openat(dir.get(), name.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd) {
-    if (errno == EEXIST) {
-      return;
-    }
     fail("cannot write /{}: {}", path, errno_text(errno));
   }
   if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {

@@ -34,10 +34,14 @@ struct Target {
   bool add_container_marker = true;
   // The image config facts shown to the probes (none for a directory).
   std::optional<ConfigFacts> config_facts;
-  // Files the probes need that the image lacks, written into the throwaway layer: path inside
-  // the image -> content (a distroless dpkg status, dpkg's architecture tables). Filled by
-  // prepare_environment.
+  // Files the probes need, written into the throwaway layer (replacing what the image has
+  // there): path inside the image -> content (a dpkg status joining status.d's stanzas, dpkg's
+  // architecture tables, a dpkg view for the CVE feed). Filled by prepare_environment.
   std::map<std::string, std::string> added_files;
+  // The dpkg status file the dpkginfo probe reads, inside the image ("" for
+  // var/lib/dpkg/status), and the apt configuration (in private_dir) that says so.
+  std::string dpkg_status;
+  std::string apt_config = "apt.conf";
 };
 
 struct EvalRequest {
@@ -68,6 +72,12 @@ struct EvalOutcome {
 // Writes the environment files (apt configuration, HOME with .rpmmacros) into
 // target.private_dir and names the sandbox's private directory. Does not touch the root.
 void prepare_environment(Target& target);
+
+// The same target, but its dpkginfo probe reads `status` (a dpkg status file's text, written at
+// `path` inside the image's throwaway layer) instead of the image's database: Debian's CVE
+// feeds are answered from the source-package view. `name` names its apt configuration.
+Target with_dpkg_view(const Target& target, const std::string& name, const std::string& path,
+                      std::string status);
 
 // A Berkeley DB rpm database becomes sqlite in the throwaway layer (sandboxed child), which the
 // rpminfo probe can search by name; target.packages.rpm says sqlite afterwards. Returns "" or why

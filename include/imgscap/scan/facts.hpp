@@ -4,12 +4,14 @@
 #pragma once
 
 #include <imgscap/image/image.hpp>
+#include <imgscap/scan/dpkg.hpp>
 #include <imgscap/util/fd.hpp>
 
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace imgscap::scan {
 
@@ -32,15 +34,16 @@ enum class RpmBackend { none, sqlite, bdb, ndb };
 std::string_view rpm_backend_name(RpmBackend backend);
 
 struct PackageDatabases {
-  bool dpkg = false;                  // var/lib/dpkg/status exists (or status.d, distroless)
-  std::size_t dpkg_installed = 0;     // packages with "install ok installed"
-  std::string dpkg_architecture;      // the dpkg package's Architecture, e.g. "amd64"
-  std::string dpkg_probe_package;     // an installed package to check the probe with
-  RpmBackend rpm = RpmBackend::none;  // var/lib/rpm/{rpmdb.sqlite,Packages,Packages.db}
-  // Distroless images keep one stanza per package in var/lib/dpkg/status.d/ and no status
-  // file, which OpenSCAP's dpkginfo probe does not read: the stanzas joined, to be written as
-  // var/lib/dpkg/status in the throwaway layer.
-  std::optional<std::string> dpkg_status_from_parts;
+  bool dpkg = false;                       // var/lib/dpkg/status exists (or status.d, distroless)
+  std::size_t dpkg_installed = 0;          // packages with "install ok installed"
+  std::string dpkg_architecture;           // the dpkg package's Architecture, e.g. "amd64"
+  std::string dpkg_probe_package;          // an installed package to check the probe with
+  RpmBackend rpm = RpmBackend::none;       // var/lib/rpm/{rpmdb.sqlite,Packages,Packages.db}
+  std::vector<DpkgPackage> dpkg_packages;  // every stanza of the database the probes read
+  // Distroless images keep one stanza per package in var/lib/dpkg/status.d/, which OpenSCAP's
+  // dpkginfo probe does not read: those stanzas joined after the status file's (if there is
+  // one), written into the throwaway layer as the status file the probes read.
+  std::optional<std::string> dpkg_status_override;
   // Why the dpkg database cannot be read where it should be (status not a regular file).
   std::string dpkg_problem;
   // libapt needs usr/share/dpkg/{cputable,tupletable}; images without dpkg (distroless) lack them.
@@ -71,8 +74,8 @@ std::string add_container_marker(const util::Fd& root);
 using ConfigFacts = std::map<std::string, std::string>;
 ConfigFacts config_facts(const image::Config& config);
 
-// Writes `path` inside the root (an evaluation's throwaway layer), creating its directories;
-// a file already there (written by an earlier child) counts. Throws imgscap::Error.
+// Writes `path` inside the root (an evaluation's throwaway layer), creating its directories and
+// replacing whatever is there (the image's file, or an earlier child's). Throws imgscap::Error.
 void add_file_in_root(const util::Fd& root, std::string_view path, std::string_view content);
 
 // Where the facts go inside the root.
