@@ -126,6 +126,12 @@ void add_scan(CLI::App& app, Parsed& p) {
                    "catalogue's feed for the image's OS, downloaded and cached), a feed FILE "
                    "(.xml, .bz2, .xz, .gz), an http(s):// URL, or off (default)")
       ->option_text("auto|FILE|URL|off");
+  scan->add_flag("--ignore-unfixed", p.scan.ignore_unfixed,
+                 "Vulnerabilities with no fix yet (every affected package without a fixed "
+                 "version) are listed but do not make the image non-compliant");
+  scan->add_flag("--cve-full-evaluation", p.scan.cve_full_evaluation,
+                 "Hand every definition of the CVE feed to OpenSCAP instead of settling those "
+                 "only packages the image lacks could make true (slow; gives the same results)");
   add_feed_options(scan, p.scan.feeds, true);
   scan->add_option("--format", p.scan.format, "Summary printed on stdout: text or json")
       ->transform(CLI::CheckedTransformer(k_formats))

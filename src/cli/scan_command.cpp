@@ -82,7 +82,8 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   clock.start();
   progress->phase("checking package probes");
   const bool chroot_refused = !target.isolated && !sandbox::can_chroot();
-  const auto broken = broken_probes(target, chroot_refused);
+  const auto probes = check_probes(target, chroot_refused);
+  const auto& broken = probes.broken;
   clock.stop("probe_check");
 
   report::Summary summary;
@@ -94,7 +95,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
     const auto& rules = evaluated.back().results.rules;
     summary.results.rules.insert(summary.results.rules.end(), rules.begin(), rules.end());
   }
-  const auto cve = scan_vulnerabilities(options, os, target, workdir, broken, *progress);
+  const auto cve = scan_vulnerabilities(options, os, target, workdir, probes, *progress);
   progress->finish();
   summary.vulnerabilities = cve.scan;
 

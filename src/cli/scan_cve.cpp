@@ -4,6 +4,8 @@
 // content, and read the vulnerabilities back.
 #include "scan_steps.hpp"
 
+#include <imgscap/feeds/index.hpp>
+#include <imgscap/feeds/settle.hpp>
 #include <imgscap/report/checks.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
@@ -12,8 +14,10 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <fstream>
+#include <unordered_set>
 
 namespace imgscap::cli {
 namespace {
@@ -88,6 +92,7 @@ void record_feed(report::VulnerabilityScan& out, const feeds::Obtained& obtained
 struct ChosenFeed {
   fs::path file;
   feeds::FeedFacts facts;
+  std::optional<feeds::FeedEntry> entry;  // the catalogue's entry for it, if any
 };
 
 // Decides and obtains the feed; fills out.status "unsupported" (and returns nullopt) when there
@@ -124,7 +129,7 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
     auto cache = open_feed_cache(options.feeds);
     const auto obtained = feeds::obtain(cache, entry->name, entry->url, feed_policy(options.feeds));
     record_feed(out, obtained);
-    return ChosenFeed{obtained.file, obtained.record.facts};
+    return ChosenFeed{obtained.file, obtained.record.facts, *entry};
   }
   if (is_url(options.cve)) {
     const auto name = feed_name_for_url(catalogue, options.cve);
@@ -133,7 +138,9 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
     const auto obtained = feeds::obtain(cache, name, options.cve, feed_policy(options.feeds));
     record_feed(out, obtained);
     check_platform(obtained.record.facts, catalogue, os, out);
-    return ChosenFeed{obtained.file, obtained.record.facts};
+    const auto* entry = catalogue.for_url(options.cve);
+    return ChosenFeed{obtained.file, obtained.record.facts,
+                      entry != nullptr ? std::optional(*entry) : std::nullopt};
   }
   const fs::path file = fs::absolute(options.cve);
   out.reason = "given with --cve FILE";
@@ -158,6 +165,181 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
   return chosen;
 }
 
+// Debian's feeds name source packages and compare source versions: the catalogue entry says so
+// ("dpkg_names": "source"), or, for a feed from elsewhere, its generator is Debian's.
+bool names_source_packages(const ChosenFeed& feed) {
+  if (feed.entry && !feed.entry->dpkg_names.empty()) {
+    return feed.entry->dpkg_names == "source";
+  }
+  return feed.facts.product == "Debian";
+}
+
+// Where the feed's index is kept: the cache directory (named by the feed's digest, so a feed
+// given as a file shares it), or the work directory when the cache cannot be used.
+fs::path index_file(const ScanOptions& options, const ChosenFeed& feed,
+                    const rootfs::WorkDir& workdir) {
+  try {
+    const auto cache = open_feed_cache(options.feeds);
+    return feeds::index_path(cache.dir(), feed.facts.sha256);
+  } catch (const Error& e) {
+    spdlog::debug("feed index in the work directory: {}", e.what());
+    return workdir.private_dir() / "cve-feed.index";
+  }
+}
+
+std::unordered_set<std::string> lower_names(const std::vector<std::string>& names) {
+  std::unordered_set<std::string> out;
+  for (auto name : names) {
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    out.insert(std::move(name));
+  }
+  return out;
+}
+
+// The dpkg database the feed is answered from, and what its probes find.
+struct PackageView {
+  scan::Target target;  // the CVE evaluation's target (a dpkg view of the image's, or the same)
+  feeds::InstalledPackages installed;
+  std::string canary;  // a package the dpkg view's probe must find ("" when not a view)
+  std::vector<scan::SourcePackage> sources;
+};
+
+PackageView package_view(const scan::Target& target, const ProbeHealth& probes, bool source_names) {
+  PackageView view{target, {}, {}, {}};
+  const auto& packages = target.packages;
+  const bool dpkg_trusted =
+      packages.dpkg && !probes.broken.contains("dpkginfo") && !packages.dpkg_probe_package.empty();
+  if (dpkg_trusted && source_names) {
+    view.sources = scan::source_packages(packages.dpkg_packages);
+    if (!view.sources.empty()) {
+      std::vector<std::string> names;
+      for (const auto& source : view.sources) {
+        names.push_back(source.name);
+      }
+      view.installed.dpkg = lower_names(names);
+      view.installed.dpkg_meaning = "dpkg source package";
+      view.canary = view.sources.front().name;
+      view.target = scan::with_dpkg_view(target, "cve", "run/imgscap/dpkg/source-status",
+                                         scan::source_view_status(view.sources, "all"));
+    }
+  } else if (dpkg_trusted) {
+    std::vector<std::string> names;
+    for (const auto& p : packages.dpkg_packages) {
+      names.push_back(p.name);
+    }
+    view.installed.dpkg = lower_names(names);
+  }
+  if (probes.rpm_packages) {
+    view.installed.rpm.emplace(probes.rpm_packages->begin(), probes.rpm_packages->end());
+  }
+  return view;
+}
+
+std::vector<std::string> check_ids(const feeds::FeedIndex& index) {
+  std::vector<std::string> ids;
+  for (const auto& check : index.release_checks) {
+    ids.push_back(index.elements[check.element].id);
+  }
+  return ids;
+}
+
+// Decides, in the evaluation child once the release checks' results are known, what OpenSCAP
+// evaluates: the definitions imgscap cannot settle (all of them, or the feed file itself, with
+// --cve-full-evaluation).
+scan::CvePlanner planner(const ScanOptions& options, const feeds::FeedIndex& index,
+                         const feeds::InstalledPackages& installed, const fs::path& feed) {
+  return [&options, &index, &installed, feed](const std::map<std::string, std::string>& checks,
+                                              const fs::path& eval_dir) {
+    scan::CvePlan plan;
+    if (options.cve_full_evaluation) {
+      plan.definitions = eval_dir.parent_path() / "content" / feed.filename();
+      plan.figures["by_openscap"] = index.definitions.size();
+      return plan;
+    }
+    feeds::KnownResults known;
+    for (const auto& [id, result] : checks) {
+      if (const auto element = index.find(id); element != feeds::k_no_element) {
+        known.emplace(element, result);
+      }
+    }
+    const auto settlement = feeds::settle(index, installed, known);
+    plan.definitions = eval_dir / "cve-definitions.xml";
+    feeds::write_subset(index, settlement.evaluate, plan.definitions);
+    std::uint64_t vulnerabilities = 0;
+    for (const auto& one : settlement.settled) {
+      const auto& d = index.definitions[one.definition];
+      plan.settled.push_back({index.elements[d.element].id, d.version, one.message});
+      vulnerabilities += d.cls == "vulnerability" || d.cls == "patch" ? 1 : 0;
+    }
+    plan.figures["settled"] = settlement.settled.size();
+    plan.figures["settled_vulnerability_patch"] = vulnerabilities;
+    plan.figures["by_openscap"] = settlement.evaluate.size();
+    return plan;
+  };
+}
+
+// The release checks' verdict: none of them true means the feed is for another OS or release.
+std::vector<std::string> failed_release_checks(const feeds::FeedIndex& index,
+                                               const std::map<std::string, std::string>& results) {
+  std::vector<std::string> failed;
+  for (const auto& check : index.release_checks) {
+    const auto& id = index.elements[check.element].id;
+    const auto it = results.find(id);
+    const auto result = it == results.end() ? std::string("not evaluated") : it->second;
+    if (result == "true") {
+      return {};
+    }
+    failed.push_back(
+        fmt::format("\"{}\" is {}", check.comment.empty() ? id : check.comment, result));
+  }
+  return failed;
+}
+
+// Source packages get the installed binaries built from them.
+void add_binaries(report::VulnerabilityResults& results,
+                  const std::vector<scan::SourcePackage>& sources) {
+  for (auto* list : {&results.found, &results.not_evaluated}) {
+    for (auto& v : *list) {
+      for (auto& p : v.packages) {
+        const auto source =
+            std::find_if(sources.begin(), sources.end(),
+                         [&p](const scan::SourcePackage& s) { return s.name == p.name; });
+        if (source == sources.end()) {
+          continue;
+        }
+        for (const auto* binary : source->binaries) {
+          p.binaries.push_back({binary->name, binary->version});
+        }
+      }
+    }
+  }
+}
+
+void add_figures(ScannedFeed& scanned, const scan::CveOutcome& outcome) {
+  scanned.figures.seconds.insert(outcome.seconds.begin(), outcome.seconds.end());
+  scanned.figures.peak_rss_kb.insert(outcome.peak_rss_kb.begin(), outcome.peak_rss_kb.end());
+}
+
+// What the evaluation says of the feed as a whole: its release check false, or every true
+// definition true only through the release check (a Red Hat feed on another rpm system).
+void judge_applicability(report::VulnerabilityScan& out) {
+  if (!out.failed_release_checks.empty()) {
+    out.status = "not_evaluated";
+    out.reason = fmt::format(
+        "the feed does not apply to this image: its release check is not true here ({}); it is "
+        "for another OS or release, so its definitions say nothing about this image",
+        fmt::join(out.failed_release_checks, "; "));
+  } else if (const auto n = out.results.without_package; n > 0 && n == out.results.found.size()) {
+    out.status = "not_evaluated";
+    out.reason = fmt::format(
+        "the feed does not apply to this image: its {} true definitions are true only because "
+        "of the feed's release check (no installed package is older than a fixed version), "
+        "which is how a feed for another OS or release answers",
+        n);
+  }
+}
+
 }  // namespace
 
 void check_cve_option(const ScanOptions& options) {
@@ -179,9 +361,10 @@ void check_cve_option(const ScanOptions& options) {
 ScannedFeed scan_vulnerabilities(const ScanOptions& options,
                                  const std::optional<scan::OsRelease>& os,
                                  const scan::Target& target, const rootfs::WorkDir& workdir,
-                                 const report::BrokenProbes& broken, util::Progress& progress) {
+                                 const ProbeHealth& probes, util::Progress& progress) {
   ScannedFeed scanned;
   auto& out = scanned.scan;
+  out.ignore_unfixed = options.ignore_unfixed;
   if (options.cve == "off") {
     return scanned;
   }
@@ -195,57 +378,62 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
     spdlog::warn("no vulnerability scan: {}", out.reason);
     return scanned;
   }
-  if (const auto reason = broken_probe_reason(chosen->facts, broken); !reason.empty()) {
+  if (const auto reason = broken_probe_reason(chosen->facts, probes.broken); !reason.empty()) {
     out.status = "not_evaluated";
     out.reason = reason;
     return scanned;
   }
   util::throw_if_interrupted();
+  progress.phase("indexing the CVE feed");
+  const auto indexing = std::chrono::steady_clock::now();
+  const auto index = feeds::load_or_build_index(chosen->file, chosen->facts.sha256,
+                                                index_file(options, *chosen, workdir));
+  scanned.figures.seconds["index"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - indexing).count();
+  const auto view = package_view(target, probes, names_source_packages(*chosen));
+  out.feed.dpkg_names = view.canary.empty() ? "binary" : "source";
+
   const auto results_dir = workdir.results_dir() / "cve";
   fs::create_directories(results_dir);
-  scan::Content content{chosen->file, scan::ContentKind::oval, util::Digest{}};
-  content.sha256 = util::Digest::parse("sha256:" + chosen->facts.sha256);
+  scan::CveRequest request;
+  request.content_dir = chosen->file.parent_path();
+  request.checks = check_ids(index);
+  if (!request.checks.empty() && !options.cve_full_evaluation) {
+    request.checks_file = workdir.private_dir() / "cve-checks.xml";
+    feeds::write_subset(index, feeds::release_check_holders(index), request.checks_file);
+  }
+  request.plan = planner(options, index, view.installed, chosen->file);
+  request.results_dir = results_dir;
+  request.dpkg_canary = view.canary;
   progress.phase("evaluating the CVE feed");
-  scan::EvalRequest request{content, "", std::nullopt, results_dir, {}};
-  request.validate = false;
-  const auto outcome = scan::evaluate(target, request, progress);
-  scanned.results_file = outcome.results_file;
-  const auto reading = std::chrono::steady_clock::now();
-  out.results = report::read_vulnerabilities(outcome.results_file);
-  const double read_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - reading).count();
-  out.status = "scanned";
-  if (!out.results.failed_release_checks.empty()) {
+  const auto outcome = scan::evaluate_cve(view.target, request);
+  add_figures(scanned, outcome);
+  if (!view.canary.empty() && outcome.canary != "true") {
     out.status = "not_evaluated";
     out.reason = fmt::format(
-        "the feed does not apply to this image: its release check is not true here ({}); it is "
-        "for another OS or release, so its definitions say nothing about this image",
-        fmt::join(out.results.failed_release_checks, "; "));
-  } else if (const auto n = out.results.without_package; n > 0) {
-    if (n == out.results.found.size()) {
-      out.status = "not_evaluated";
-      out.reason = fmt::format(
-          "the feed does not apply to this image: its {} true definitions are true only "
-          "because of the feed's release check (no installed package is older than a fixed "
-          "version), which is how a feed for another OS or release answers",
-          n);
-    } else {
-      out.warnings.push_back(fmt::format(
-          "{} definitions are true without an installed vulnerable package (the feed's release "
-          "check): is the feed for this OS and release?",
-          n));
-    }
+        "the feed names source packages, and the dpkginfo probe cannot read the image's source "
+        "packages as imgscap wrote them (probe check result: {})",
+        outcome.canary);
+    return scanned;
   }
-  progress.phase("writing the HTML report of the CVE scan");
-  scanned.report_file = results_dir / "report.html";
-  const auto report_figures = scan::render_report(
-      target, {outcome.results_file, scan::ContentKind::oval, "", "", scanned.report_file});
-  scanned.figures.seconds = outcome.seconds;
-  scanned.figures.peak_rss_kb = outcome.peak_rss_kb;
-  scanned.figures.seconds.insert(report_figures.seconds.begin(), report_figures.seconds.end());
-  scanned.figures.peak_rss_kb.insert(report_figures.peak_rss_kb.begin(),
-                                     report_figures.peak_rss_kb.end());
-  scanned.figures.seconds["read"] = read_seconds;
+  scanned.results_file = outcome.results_file;
+  scanned.report_file = outcome.report_file;
+  const auto reading = std::chrono::steady_clock::now();
+  out.results = report::read_vulnerabilities(outcome.results_file);
+  scanned.figures.seconds["read"] =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - reading).count();
+  const auto figure = [&outcome](const char* name) {
+    const auto it = outcome.figures.find(name);
+    return it == outcome.figures.end() ? std::uint64_t{0} : it->second;
+  };
+  out.settled = figure("settled");
+  out.by_openscap = figure("by_openscap");
+  out.results.definitions += figure("settled_vulnerability_patch");
+  out.results.results["false"] += figure("settled_vulnerability_patch");
+  add_binaries(out.results, view.sources);
+  out.failed_release_checks = failed_release_checks(index, outcome.checks);
+  out.status = "scanned";
+  judge_applicability(out);
   out.timings = scanned.figures.seconds;
   return scanned;
 }

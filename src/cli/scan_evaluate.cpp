@@ -97,8 +97,9 @@ scan::Target make_target(const ScanOptions& options, const image::Reference& ref
   return target;
 }
 
-report::BrokenProbes broken_probes(scan::Target& target, bool chroot_refused) {
-  report::BrokenProbes broken;
+ProbeHealth check_probes(scan::Target& target, bool chroot_refused) {
+  ProbeHealth health;
+  auto& broken = health.broken;
   auto rpm_problem = scan::prepare_rpm_database(target);
   auto checked = target;
   if (chroot_refused) {
@@ -123,7 +124,10 @@ report::BrokenProbes broken_probes(scan::Target& target, bool chroot_refused) {
       broken.emplace(kind, k_chroot_refused);
     }
   }
-  return broken;
+  if (rpm_problem.empty() && !chroot_refused) {
+    health.rpm_packages = problems.rpm_packages;
+  }
+  return health;
 }
 
 EvaluatedContent evaluate_content(const scan::Target& target, const scan::PlannedContent& planned,

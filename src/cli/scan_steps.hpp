@@ -69,8 +69,14 @@ scan::Target make_target(const ScanOptions& options, const image::Reference& ref
                          const image::Image& img, const rootfs::WorkDir& workdir,
                          const std::filesystem::path& rootfs_path, const util::Fd& root);
 
-// Probes that cannot be trusted in this evaluation, and why.
-report::BrokenProbes broken_probes(scan::Target& target, bool chroot_refused);
+struct ProbeHealth {
+  report::BrokenProbes broken;  // probes that cannot be trusted in this evaluation, and why
+  // Every package name the rpminfo probe lists, when it can be trusted.
+  std::optional<std::vector<std::string>> rpm_packages;
+};
+
+// Which package probes can be trusted (and what the rpminfo probe lists).
+ProbeHealth check_probes(scan::Target& target, bool chroot_refused);
 
 struct EvaluatedContent {
   report::Evaluation evaluation;
@@ -115,7 +121,7 @@ struct ScannedFeed {
 ScannedFeed scan_vulnerabilities(const ScanOptions& options,
                                  const std::optional<scan::OsRelease>& os,
                                  const scan::Target& target, const rootfs::WorkDir& workdir,
-                                 const report::BrokenProbes& broken, util::Progress& progress);
+                                 const ProbeHealth& probes, util::Progress& progress);
 
 // --- scan_summary.cpp ----------------------------------------------------------------------
 

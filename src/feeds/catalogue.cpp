@@ -66,6 +66,10 @@ FeedEntry parse_entry(const nlohmann::json& entry, const fs::path& file, std::si
   e.distributor = text_field(entry, "distributor", false, where);
   e.platform = text_field(entry, "platform", false, where);
   e.note = text_field(entry, "note", false, where);
+  e.dpkg_names = text_field(entry, "dpkg_names", false, where);
+  if (!e.dpkg_names.empty() && e.dpkg_names != "source" && e.dpkg_names != "binary") {
+    fail("{}: \"dpkg_names\" is \"source\" or \"binary\"", where);
+  }
   e.catalogue = file;
   return e;
 }

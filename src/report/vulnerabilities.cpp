@@ -4,8 +4,7 @@
 #include <imgscap/report/vulnerabilities.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/text.hpp>
-
-#include <libxml/xmlreader.h>
+#include <imgscap/util/xml.hpp>
 
 #include <fmt/format.h>
 
@@ -18,40 +17,14 @@ namespace imgscap::report {
 namespace {
 
 namespace fs = std::filesystem;
+namespace xml = util::xml;
+using xml::attribute;
+using xml::for_children;
+using xml::local_name;
 
-struct ReaderFree {
-  void operator()(xmlTextReader* r) const noexcept { xmlFreeTextReader(r); }
-};
-using ReaderPtr = std::unique_ptr<xmlTextReader, ReaderFree>;
+std::string attr(const xmlNode* node, const char* name) { return attribute(node, name); }
 
-std::string str(const xmlChar* value) {
-  return value == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(value));
-}
-
-std::string local_name(const xmlNode* node) { return str(node->name); }
-
-std::string attr(const xmlNode* node, const char* name) {
-  xmlChar* value = xmlGetProp(node, reinterpret_cast<const xmlChar*>(name));
-  std::string out = str(value);
-  xmlFree(value);
-  return out;
-}
-
-std::string content(const xmlNode* node) {
-  xmlChar* value = xmlNodeGetContent(node);
-  std::string out(util::trim(str(value)));
-  xmlFree(value);
-  return out;
-}
-
-template <typename F>
-void for_children(const xmlNode* node, F&& f) {
-  for (auto* child = node->children; child != nullptr; child = child->next) {
-    if (child->type == XML_ELEMENT_NODE) {
-      f(child);
-    }
-  }
-}
+std::string content(const xmlNode* node) { return std::string(util::trim(xml::text(node))); }
 
 struct Definition {
   std::string id;
@@ -76,7 +49,8 @@ struct State {
 
 struct TestResult {
   std::string result;
-  std::vector<std::string> true_items;
+  std::vector<std::string> true_items;  // tested items whose result is true
+  std::vector<std::string> items;       // every tested item that exists
 };
 
 struct Item {
@@ -213,7 +187,11 @@ void on_element(const std::vector<std::string>& path, const xmlNode* node, Colle
       TestResult r;
       r.result = attr(node, "result");
       for_children(node, [&r](const xmlNode* child) {
-        if (local_name(child) == "tested_item" && attr(child, "result") == "true") {
+        if (local_name(child) != "tested_item") {
+          return;
+        }
+        r.items.push_back(attr(child, "item_id"));
+        if (attr(child, "result") == "true") {
           r.true_items.push_back(attr(child, "item_id"));
         }
       });
@@ -250,9 +228,7 @@ bool wanted(const std::vector<std::string>& path) {
 }
 
 Collected collect(const fs::path& file) {
-  ReaderPtr reader(
-      xmlReaderForFile(file.c_str(), nullptr,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE));
+  const auto reader = xml::open_reader(file);
   if (!reader) {
     fail("cannot open {}", file.string());
   }
@@ -266,7 +242,7 @@ Collected collect(const fs::path& file) {
     }
     const auto depth = static_cast<std::size_t>(xmlTextReaderDepth(reader.get()));
     path.resize(depth);
-    path.push_back(str(xmlTextReaderConstLocalName(reader.get())));
+    path.push_back(xml::str(xmlTextReaderConstLocalName(reader.get())));
     if (depth == 0 && path[0] != "oval_results") {
       fail("{}: not OVAL results (root element <{}>)", file.string(), path[0]);
     }
@@ -303,7 +279,9 @@ bool has_package_test(const Definition& d, const Collected& c) {
   });
 }
 
-// The packages a true definition's true version tests name, with their versions.
+// The packages a true definition's true package tests name, with their versions: a version
+// test's items that are older than its state's version, or every item of a test without states
+// (Canonical's "the package exists" for a vulnerability without a fix yet).
 std::vector<AffectedPackage> affected_packages(const Definition& d, const Collected& c) {
   std::vector<AffectedPackage> out;
   for (const auto& test_id : d.tests) {
@@ -314,7 +292,8 @@ std::vector<AffectedPackage> affected_packages(const Definition& d, const Collec
       continue;
     }
     std::string fixed;
-    bool compares_versions = test->second.states.empty();  // no state: "is installed"
+    const bool exists_only = test->second.states.empty();
+    bool compares_versions = exists_only;
     for (const auto& state_id : test->second.states) {
       const auto state = c.states.find(state_id);
       if (state != c.states.end()) {
@@ -327,12 +306,15 @@ std::vector<AffectedPackage> affected_packages(const Definition& d, const Collec
     if (!compares_versions) {
       continue;  // a signature, architecture or release check
     }
-    for (const auto& item_id : result->second.true_items) {
+    const auto comment = c.comments.find(test_id);
+    const auto state =
+        comment == c.comments.end() ? std::string() : distributor_state(comment->second);
+    for (const auto& item_id : exists_only ? result->second.items : result->second.true_items) {
       const auto item = c.items.find(item_id);
       if (item == c.items.end()) {
         continue;
       }
-      AffectedPackage p{item->second.name, item->second.evr, fixed};
+      AffectedPackage p{item->second.name, item->second.evr, fixed, state, {}};
       const auto same = std::find_if(out.begin(), out.end(), [&p](const AffectedPackage& q) {
         return q.name == p.name && q.installed == p.installed;
       });
@@ -343,41 +325,6 @@ std::vector<AffectedPackage> affected_packages(const Definition& d, const Collec
       }
     }
   }
-  return out;
-}
-
-// The checks many vulnerability definitions share that ask no package (the release check:
-// "Debian 11 is installed", "Red Hat Enterprise Linux 9 is installed", Ubuntu's extended
-// "jammy is installed" definition), each with its result. "Many": at least a tenth of them, so
-// that a feed whose definitions use two generations of release tests is still understood.
-std::vector<std::pair<std::string, std::string>> release_checks(const Collected& c) {
-  std::unordered_map<std::string, std::size_t> uses;
-  for (const auto& d : c.definitions) {
-    std::set<std::string> refs(d.tests.begin(), d.tests.end());
-    refs.insert(d.extends.begin(), d.extends.end());
-    for (const auto& ref : refs) {
-      ++uses[ref];
-    }
-  }
-  const std::size_t many = std::max<std::size_t>(2, (c.definitions.size() + 9) / 10);
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& [ref, count] : uses) {
-    if (count < many) {
-      continue;
-    }
-    if (const auto test = c.tests.find(ref); test != c.tests.end()) {
-      if (is_package_test(test->second, c)) {
-        continue;
-      }
-      const auto result = c.test_results.find(ref);
-      out.emplace_back(ref,
-                       result == c.test_results.end() ? "not evaluated" : result->second.result);
-    } else if (const auto result = c.definition_results.find(ref);
-               result != c.definition_results.end()) {
-      out.emplace_back(ref, result->second);
-    }
-  }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -436,6 +383,29 @@ int vulnerability_rank(std::string_view severity) {
   return -1;
 }
 
+bool Vulnerability::unfixed() const {
+  return !packages.empty() && std::all_of(packages.begin(), packages.end(),
+                                          [](const AffectedPackage& p) { return p.fixed.empty(); });
+}
+
+std::string distributor_state(std::string_view comment) {
+  // Canonical's OVAL generator writes the tracker's status into the criterion's comment.
+  static const std::pair<std::string_view, std::string_view> k_phrases[] = {
+      {"is affected and needs fixing", "needed"},
+      {"is affected and may need fixing", "needs-triage"},
+      {"a decision has been made to defer addressing it", "deferred"},
+      {"is pending publication", "pending"},
+      {"a decision has been made to ignore this issue", "ignored"},
+      {"has been fixed, but no release version available", "released"},
+  };
+  for (const auto& [phrase, state] : k_phrases) {
+    if (comment.find(phrase) != std::string_view::npos) {
+      return std::string(state);
+    }
+  }
+  return {};
+}
+
 VulnerabilityResults read_vulnerabilities(const fs::path& oval_results) {
   const auto c = collect(oval_results);
   VulnerabilityResults out;
@@ -463,20 +433,6 @@ VulnerabilityResults read_vulnerabilities(const fs::path& oval_results) {
       out.found.push_back(std::move(v));
     } else {
       out.not_evaluated.push_back(std::move(v));
-    }
-  }
-  if (c.definitions.size() >= 2) {
-    const auto checks = release_checks(c);
-    const bool any_true = std::any_of(checks.begin(), checks.end(),
-                                      [](const auto& check) { return check.second == "true"; });
-    if (!checks.empty() && !any_true) {
-      for (const auto& [ref, result] : checks) {
-        const auto comment = c.comments.find(ref);
-        out.failed_release_checks.push_back(fmt::format(
-            "\"{}\" is {}",
-            comment == c.comments.end() || comment->second.empty() ? ref : comment->second,
-            result));
-      }
     }
   }
   std::sort(out.found.begin(), out.found.end(), worse);

@@ -14,7 +14,10 @@ extern "C" {
 #define requires oscap_param_requires
 #include <oscap.h>
 #include <oscap_error.h>
+#include <oscap_source.h>
 #include <oval_agent_api.h>
+#include <oval_definitions.h>
+#include <oval_directives.h>
 #include <oval_results.h>
 #include <oval_session.h>
 #include <xccdf_benchmark.h>

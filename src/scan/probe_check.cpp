@@ -2,6 +2,7 @@
 // The package-probe check: before trusting dpkginfo/rpminfo results, ask the probes in the same
 // environment for packages the image is known to have. A probe that cannot read a database
 // reports every package as absent, which content would take as "not installed".
+#include "probe_check.hpp"
 #include "child.hpp"
 #include "environment.hpp"
 #include "oscap_session.hpp"
@@ -9,25 +10,29 @@
 #include <imgscap/scan/evaluate.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/files.hpp>
+#include <imgscap/util/xml.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace imgscap::scan {
 namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* k_canary_def_dpkg = "oval:imgscap.probecheck:def:1";
-constexpr const char* k_canary_def_rpm = "oval:imgscap.probecheck:def:2";
 constexpr const char* k_check_file = "probe-check.xml";
+constexpr const char* k_check_results = "probe-check-results.xml";
 
-std::string canary_definitions(const PackageDatabases& packages) {
+}  // namespace
+
+std::string canary_definitions(const std::string& dpkg_package, bool rpm) {
   std::string definitions;
   std::string tests;
   std::string objects;
-  if (!packages.dpkg_probe_package.empty()) {
+  if (!dpkg_package.empty()) {
     definitions += fmt::format(
         R"(<definition class="inventory" id="{}" version="1"><metadata><title>dpkg database readable</title><description>imgscap probe check</description></metadata><criteria><criterion test_ref="oval:imgscap.probecheck:tst:1"/></criteria></definition>)",
         k_canary_def_dpkg);
@@ -35,10 +40,10 @@ std::string canary_definitions(const PackageDatabases& packages) {
         R"(<linux:dpkginfo_test check="all" check_existence="at_least_one_exists" id="oval:imgscap.probecheck:tst:1" version="1" comment="package installed"><linux:object object_ref="oval:imgscap.probecheck:obj:1"/></linux:dpkginfo_test>)";
     objects += fmt::format(
         R"(<linux:dpkginfo_object id="oval:imgscap.probecheck:obj:1" version="1"><linux:name>{}</linux:name></linux:dpkginfo_object>)",
-        packages.dpkg_probe_package);
+        dpkg_package);
   }
   std::string variables;
-  if (packages.rpm == RpmBackend::sqlite || packages.rpm == RpmBackend::bdb) {
+  if (rpm) {
     // Listing works without the database's indexes but lookups by name (what CVE content
     // does) do not, so look every listed name up again by name.
     definitions += fmt::format(
@@ -64,13 +69,19 @@ std::string canary_definitions(const PackageDatabases& packages) {
       variables.empty() ? std::string() : "<variables>" + variables + "</variables>");
 }
 
+namespace {
+
+// Evaluates the canaries; their OVAL results (with the items the probes collected) are written
+// to k_check_results.
 void run_canary(int fd, const Target& target, const std::vector<const char*>& ids) {
   const auto entered = enter_evaluation(target, {});
   const auto file = entered.view.place("eval") / k_check_file;
+  const auto results = entered.view.place("eval") / k_check_results;
   OvalSessionPtr session(oval_session_new(file.c_str()));
   if (!session || oval_session_load(session.get()) != 0) {
     fail_oscap("cannot load the package probe check");
   }
+  oval_session_set_results_export(session.get(), results.c_str());
   nlohmann::json done;
   for (const char* id : ids) {
     oval_result_t result = OVAL_RESULT_NOT_EVALUATED;
@@ -78,7 +89,40 @@ void run_canary(int fd, const Target& target, const std::vector<const char*>& id
       done[id] = oval_result_get_text(result);
     }
   }
+  if (oval_session_export(session.get()) != 0 || !fs::exists(results)) {
+    fail_oscap("cannot write the package probe check's results");
+  }
   send_line(fd, "done", done.dump());
+}
+
+// The names of the rpminfo items the check collected: every package the probe lists.
+std::vector<std::string> listed_rpm_names(const fs::path& results) {
+  std::vector<std::string> names;
+  const auto reader = util::xml::open_reader(results);
+  if (!reader) {
+    fail("cannot open {}", results.string());
+  }
+  bool in_item = false;
+  int status = 0;
+  while ((status = xmlTextReaderRead(reader.get())) == 1) {
+    const int type = xmlTextReaderNodeType(reader.get());
+    const auto name = util::xml::str(xmlTextReaderConstLocalName(reader.get()));
+    if (type == XML_READER_TYPE_ELEMENT && name == "rpminfo_item") {
+      in_item = xmlTextReaderIsEmptyElement(reader.get()) == 0;
+    } else if (type == XML_READER_TYPE_END_ELEMENT && name == "rpminfo_item") {
+      in_item = false;
+    } else if (type == XML_READER_TYPE_ELEMENT && in_item && name == "name") {
+      xmlChar* text = xmlTextReaderReadString(reader.get());
+      names.push_back(util::xml::str(text));
+      xmlFree(text);
+    }
+  }
+  if (status != 0) {
+    fail("{}: not well-formed XML{}", results.string(), util::xml::last_error());
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
 }
 
 // "" when the probe check found the package, else why the probe cannot be trusted.
@@ -111,7 +155,8 @@ PackageProbeProblems check_package_probes(const Target& target) {
   if (!dpkg && !rpm) {
     return problems;
   }
-  util::write_file(target.private_dir / k_check_file, canary_definitions(packages));
+  util::write_file(target.private_dir / k_check_file,
+                   canary_definitions(packages.dpkg_probe_package, rpm));
   std::vector<const char*> ids;
   if (dpkg) {
     ids.push_back(k_canary_def_dpkg);
@@ -132,6 +177,8 @@ PackageProbeProblems check_package_probes(const Target& target) {
     if (const auto why = canary_problem(results, k_canary_def_rpm); !why.empty()) {
       problems.rpm = fmt::format("the rpm database (var/lib/rpm, {}): {}",
                                  rpm_backend_name(packages.rpm), why);
+    } else {
+      problems.rpm_packages = listed_rpm_names(target.private_dir / k_check_results);
     }
   }
   return problems;

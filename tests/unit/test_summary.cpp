@@ -183,7 +183,7 @@ Vulnerability vulnerability(const char* cve, const char* severity, const char* r
   v.result = result;
   v.cves = {cve};
   v.severity = severity;
-  v.packages = {{"openssl", "1:3.0.7-27.el9", "1:3.0.7-28.el9"}};
+  v.packages = {{"openssl", "1:3.0.7-27.el9", "1:3.0.7-28.el9", "", {}}};
   return v;
 }
 

@@ -42,6 +42,11 @@ struct ScanOptions {
   // CVE scan: "off", "auto" (the catalogue's feed for the image's OS), a feed file, or a URL.
   std::string cve = "off";
   FeedOptions feeds;
+  // Vulnerabilities without a fix yet are listed but do not fail the scan.
+  bool ignore_unfixed = false;
+  // Hand every definition of the feed to OpenSCAP instead of settling those the image's packages
+  // cannot make true (slow; the fast path is checked against it).
+  bool cve_full_evaluation = false;
 };
 
 // Runs a scan and prints the summary; returns the exit code (0 compliant, 2 non-compliant).

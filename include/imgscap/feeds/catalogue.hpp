@@ -19,6 +19,9 @@ struct FeedEntry {
   std::string url;          // "" when the release has no OVAL feed (no_oval says why)
   std::string no_oval;      // why the distributor publishes no OVAL feed for this release
   std::string platform;     // what the feed's definitions name as platform ("Debian GNU/Linux 12")
+  // What the feed's dpkginfo names mean: "source" (Debian's), "binary", or "" (told from the
+  // feed's generator).
+  std::string dpkg_names;
   std::string note;
   std::filesystem::path catalogue;  // the file the entry came from
 };

@@ -83,6 +83,9 @@ struct FeedFacts {
   std::string how;             // "downloaded (...)", "not modified ...", "cache (--offline)", ...
   long long age_seconds = -1;  // since last known current (-1: a file given directly)
   std::uint64_t definitions = 0;
+  // What the feed's dpkg package names mean: "binary", or "source" (Debian's feeds, answered
+  // from the image's source packages).
+  std::string dpkg_names = "binary";
 };
 
 // The CVE scan (--cve).
@@ -94,6 +97,14 @@ struct VulnerabilityScan {
   FeedFacts feed;
   std::vector<std::string> warnings;  // e.g. a failed download that fell back to the cache
   VulnerabilityResults results;
+  // Definitions imgscap settled as false without OpenSCAP (the image lacks every package
+  // that could make them true) and definitions OpenSCAP evaluated.
+  std::uint64_t settled = 0;
+  std::uint64_t by_openscap = 0;
+  // The checks many definitions share that ask no package (the feed's release check), when
+  // none of them is true: the feed is for another OS or release. "\"<comment>\" is false".
+  std::vector<std::string> failed_release_checks;
+  bool ignore_unfixed = false;  // unfixed vulnerabilities are listed but do not fail the scan
   std::map<std::string, std::string> files;  // "oval_results", "report" -> path
   std::map<std::string, double> timings;
 };

@@ -14,10 +14,22 @@
 
 namespace imgscap::report {
 
+// An installed binary package built from an affected source package (Debian's feeds).
+struct InstalledBinary {
+  std::string name;
+  std::string version;
+  bool operator==(const InstalledBinary&) const = default;
+};
+
 struct AffectedPackage {
   std::string name;
   std::string installed;  // the installed evr, as the probe read it
   std::string fixed;      // the first fixed evr the definition states; "" when none (no fix yet)
+  // The distributor's state of the package for this vulnerability where the feed states it
+  // (Canonical: "needed", "needs-triage", "deferred", "pending", "ignored"), else "".
+  std::string state;
+  // When `name` is a source package: the installed binaries built from it.
+  std::vector<InstalledBinary> binaries;
   bool operator==(const AffectedPackage&) const = default;
 };
 
@@ -34,6 +46,9 @@ struct Vulnerability {
   // True, but none of its package tests is: only a release check made it true (Red Hat's "Red
   // Hat Enterprise Linux must be installed" is true where it is not installed).
   bool without_package = false;
+
+  // No fix yet: every affected package lacks a fixed version (--ignore-unfixed).
+  [[nodiscard]] bool unfixed() const;
 };
 
 struct VulnerabilityResults {
@@ -42,13 +57,15 @@ struct VulnerabilityResults {
   std::vector<Vulnerability> found;              // result true, worst first
   std::vector<Vulnerability> not_evaluated;      // result error or unknown, worst first
   std::uint64_t without_package = 0;             // found, but without_package
-  // The checks many definitions share that ask no package (the feed's release check), when
-  // none of them is true: the feed is for another OS or release. "\"<comment>\" is false".
-  std::vector<std::string> failed_release_checks;
 };
 
-// Throws imgscap::Error when the file cannot be read as OVAL results.
+// Throws imgscap::Error when the file cannot be read as OVAL results. Only definitions the
+// results' own definitions document holds are counted (those OpenSCAP evaluated).
 VulnerabilityResults read_vulnerabilities(const std::filesystem::path& oval_results);
+
+// The distributor's state a criterion comment states (Canonical's CVE feeds: "... package in
+// jammy is affected and needs fixing."), or "".
+std::string distributor_state(std::string_view criterion_comment);
 
 // Red Hat (Critical, Important, Moderate, Low), Ubuntu (critical, high, medium, low,
 // negligible, untriaged) and others onto critical, high, medium, low, negligible, unknown.

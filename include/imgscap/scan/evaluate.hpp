@@ -8,7 +8,9 @@
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/progress.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -88,6 +90,8 @@ std::string prepare_rpm_database(Target& target);
 struct PackageProbeProblems {
   std::string dpkg;
   std::string rpm;
+  // Every package name the rpminfo probe lists, when it passed the check (nullopt otherwise).
+  std::optional<std::vector<std::string>> rpm_packages;
 };
 
 // Checks in a child process that the package probes can read the image's package databases
@@ -111,6 +115,56 @@ struct ReportRequest {
 // Renders the standard OpenSCAP HTML report (xccdf-report.xsl, or oval-results-report.xsl for
 // OVAL) from the results file, in a sandboxed child. Throws imgscap::Error.
 ChildFigures render_report(const Target& target, const ReportRequest& request);
+
+// A definition imgscap decided without OpenSCAP, for the results file.
+struct SettledResult {
+  std::string id;
+  std::string version;
+  std::string message;  // how it was decided
+};
+
+// What OpenSCAP is to evaluate of a CVE feed, decided once the checks' results are known.
+struct CvePlan {
+  std::filesystem::path definitions;             // OVAL definitions, as the child sees them
+  std::vector<SettledResult> settled;            // added to the results as false
+  std::map<std::string, std::uint64_t> figures;  // passed back to the parent as they are
+};
+
+// Called in the evaluation child with the checks' results (id -> OVAL result) and the
+// evaluation directory as the child sees it.
+using CvePlanner = std::function<CvePlan(const std::map<std::string, std::string>& checks,
+                                         const std::filesystem::path& eval_dir)>;
+
+struct CveRequest {
+  // Bound into the sandbox as its "content" place (the feed's directory, for a full
+  // evaluation of the feed file itself).
+  std::filesystem::path content_dir;
+  // OVAL definitions holding the checks (in target.private_dir), evaluated first; "" for none.
+  std::filesystem::path checks_file;
+  std::vector<std::string> checks;  // test or definition ids whose results are wanted
+  CvePlanner plan;
+  std::filesystem::path results_dir;  // oval-results.xml and report.html go there
+  // A package the dpkginfo probe must find in the database it reads (a dpkg view of the
+  // target's): "" when there is nothing to check.
+  std::string dpkg_canary;
+};
+
+struct CveOutcome {
+  std::filesystem::path results_file;  // OpenSCAP's results plus the settled definitions
+  std::filesystem::path report_file;   // the OVAL HTML report: every definition but false ones
+  std::map<std::string, std::string> checks;     // id -> OVAL result in the main evaluation
+  std::map<std::string, std::uint64_t> figures;  // the plan's
+  std::string canary;  // the canary definition's result ("" when none was asked for)
+  std::map<std::string, double> seconds;  // "checks", "plan", "load", "evaluate", "results", "html"
+  std::map<std::string, long> peak_rss_kb;
+};
+
+// Evaluates a CVE feed in a sandboxed child: the checks first (when there are any), then what
+// the plan leaves to OpenSCAP; writes OpenSCAP's results (false definitions thin) with each
+// settled definition added as false with its message, and the HTML report from a view of the
+// results without false definitions (OVAL directives). When the canary is not found nothing is
+// evaluated (CveOutcome::canary says what the probe answered). Throws imgscap::Error.
+CveOutcome evaluate_cve(const Target& target, const CveRequest& request);
 
 // Evaluates in a child process. Throws imgscap::Error with libopenscap's message on failure and
 // the interrupted error when a termination signal arrives (the child is killed).
