@@ -2,6 +2,7 @@
 // The feed cache directory: records as JSON, content-named feed files, per-feed update locks.
 #include <imgscap/feeds/cache.hpp>
 #include <imgscap/feeds/feeds.hpp>
+#include <imgscap/feeds/index.hpp>
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/files.hpp>
@@ -18,6 +19,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <set>
 
 namespace imgscap::feeds {
 namespace {
@@ -214,6 +216,11 @@ fs::path FeedCache::temporary(const std::string& name, const std::string& suffix
 }
 
 FeedRecord FeedCache::commit(FeedRecord record, const fs::path& xml) const {
+  // Indexed once, as it enters the cache (scans then only load the index).
+  const auto index = index_path(m_dir, record.facts.sha256);
+  if (!FeedIndex::load(index, record.facts.sha256)) {
+    build_index(xml, record.facts.sha256, index);
+  }
   record.file = record.name + "-" + record.facts.sha256.substr(0, 16) + ".xml";
   const auto target = file_of(record);
   std::error_code ec;
@@ -255,15 +262,28 @@ void FeedCache::save_record(const FeedRecord& record) const {
   write_record(record_path, record, superseded);
 }
 
-// Temporaries left by an interrupted update, a day later.
+// Temporaries left by an interrupted update, and indexes of feeds no record names that no scan
+// used for a day (a scan touches the index it uses), a day later.
 void FeedCache::prune() const {
+  std::set<std::string> current;
+  for (const auto& r : list()) {
+    current.insert(r.facts.sha256 + ".index");
+  }
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
     const auto name = entry.path().filename().string();
     struct stat st {};
-    if (name.starts_with(".") && ::lstat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        now_seconds() - st.st_mtime > k_keep_temporary_seconds) {
+    if (::lstat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode) ||
+        now_seconds() - st.st_mtime <= k_keep_temporary_seconds) {
+      continue;
+    }
+    const bool orphan_pieces =
+        name.ends_with(".index.pieces") &&
+        !fs::exists(entry.path().parent_path() / name.substr(0, name.size() - 7), ec);
+    if (name.starts_with(".") || orphan_pieces ||
+        (name.ends_with(".index") && !current.contains(name))) {
       fs::remove(entry.path(), ec);
+      fs::remove(pieces_path(entry.path()), ec);
     }
   }
 }

@@ -14,6 +14,4 @@ namespace imgscap::feeds {
 void write_index(const FeedIndex& index, std::uint64_t pieces_size,
                  const std::filesystem::path& file);
 
-std::filesystem::path pieces_path(const std::filesystem::path& index_file);
-
 }  // namespace imgscap::feeds

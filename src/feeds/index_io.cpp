@@ -387,6 +387,7 @@ std::uint32_t FeedIndex::find(std::string_view id) const {
 FeedIndex load_or_build_index(const fs::path& feed, const std::string& feed_sha256,
                               const fs::path& file) {
   if (auto index = FeedIndex::load(file, feed_sha256)) {
+    ::utimensat(AT_FDCWD, file.c_str(), nullptr, 0);  // used: kept by the cache's pruning
     return std::move(*index);
   }
   spdlog::debug("indexing {} into {}", feed.string(), file.string());

@@ -151,6 +151,10 @@ def case_first_fetch_then_304(cache):
           f"first fetch log: {entries}")
     record = listed(cache, cat)["debian-11"]
     check(record["etag"] and record["definitions"] == 4, f"record: {record}")
+    # Indexed as it entered the cache: the index is named by the feed's digest.
+    index = os.path.join(cache, record["sha256"] + ".index")
+    check(os.path.isfile(index) and os.path.isfile(index + ".pieces"),
+          f"no index {index} beside the cached feed: {sorted(os.listdir(cache))}")
     # The next run within a minute trusts the fresh record; a run later asks the server.
     p = scan(cache, cat, out)
     check(len(log_entries()) == 1, "a second scan within a minute asked the server again")

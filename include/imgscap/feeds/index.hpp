@@ -142,11 +142,13 @@ class FeedIndex {
 void build_index(const std::filesystem::path& feed, const std::string& feed_sha256,
                  const std::filesystem::path& file);
 
-// Where a feed's index lives in a cache directory (named by the feed's sha256).
+// Where a feed's index lives in a cache directory (named by the feed's sha256), and its pieces.
 std::filesystem::path index_path(const std::filesystem::path& cache_dir,
                                  const std::string& feed_sha256);
+std::filesystem::path pieces_path(const std::filesystem::path& index_file);
 
-// The index of `feed`: loaded from `file` when valid, else built there first.
+// The index of `feed`: loaded from `file` when valid (and marked as used, for pruning), else
+// built there first.
 FeedIndex load_or_build_index(const std::filesystem::path& feed, const std::string& feed_sha256,
                               const std::filesystem::path& file);
 
