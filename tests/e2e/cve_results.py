@@ -54,33 +54,7 @@ def make_image(name, layers, base=None):
 
 # Compliance content with one definition that passes wherever etc/os-release exists, so that an
 # exit code can only come from the CVE scan.
-PASSING_OVAL = """<?xml version="1.0" encoding="UTF-8"?>
-<oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5"
-    xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5"
-    xmlns:ind="http://oval.mitre.org/XMLSchema/oval-definitions-5#independent">
-  <generator><oval:schema_version>5.11</oval:schema_version>
-    <oval:timestamp>2026-11-24T00:00:00</oval:timestamp></generator>
-  <definitions>
-    <definition class="compliance" id="oval:imgscap.test:def:100" version="1">
-      <metadata><title>os-release exists</title><description>x</description></metadata>
-      <criteria><criterion test_ref="oval:imgscap.test:tst:100"/></criteria>
-    </definition>
-  </definitions>
-  <tests>
-    <ind:textfilecontent54_test id="oval:imgscap.test:tst:100" version="1" check="all"
-        check_existence="at_least_one_exists" comment="os-release has an ID">
-      <ind:object object_ref="oval:imgscap.test:obj:100"/>
-    </ind:textfilecontent54_test>
-  </tests>
-  <objects>
-    <ind:textfilecontent54_object id="oval:imgscap.test:obj:100" version="1">
-      <ind:filepath>/etc/os-release</ind:filepath>
-      <ind:pattern operation="pattern match">^ID=.*$</ind:pattern>
-      <ind:instance datatype="int">1</ind:instance>
-    </ind:textfilecontent54_object>
-  </objects>
-</oval_definitions>
-"""
+PASSING_OVAL = os.path.join(HERE, "..", "data", "passing-oval.xml")
 
 
 def scan(image, out, *args, content=None):
@@ -253,7 +227,7 @@ def section_ubuntu():
     # Gating by severity: a medium vulnerability fails --fail-on medium, not --fail-on high.
     p = scan(image, out, "--cve", feed, "--fail-on", "medium")
     check(p.returncode == 2, f"ubuntu --fail-on medium: exit {p.returncode}")
-    passing = write(os.path.join(WORK, "passing-oval.xml"), PASSING_OVAL)
+    passing = PASSING_OVAL
     p = scan(image, out, "--cve", feed, "--fail-on", "medium", content=passing)
     check(p.returncode == 2, f"ubuntu --fail-on medium, passing content: exit {p.returncode}")
     p = scan(image, out, "--cve", feed, "--fail-on", "high", content=passing)
