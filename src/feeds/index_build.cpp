@@ -26,25 +26,10 @@ constexpr std::string_view k_linux_ns = "http://oval.mitre.org/XMLSchema/oval-de
 // Criteria nested deeper than this are not folded (OpenSCAP evaluates the definition).
 constexpr int k_max_criteria_depth = 64;
 
-// oval:<namespace>:<def|tst|obj|ste|var>:<digits>
-bool is_oval_id(std::string_view text) {
-  if (!text.starts_with("oval:") || text.size() > 512) {
-    return false;
-  }
-  const auto type_at = text.find(':', 5);
-  if (type_at == std::string_view::npos || type_at == 5) {
-    return false;
-  }
-  const auto digits_at = text.find(':', type_at + 1);
-  if (digits_at == std::string_view::npos) {
-    return false;
-  }
-  const auto type = text.substr(type_at + 1, digits_at - type_at - 1);
-  const auto digits = text.substr(digits_at + 1);
-  return (type == "def" || type == "tst" || type == "obj" || type == "ste" || type == "var") &&
-         !digits.empty() &&
-         std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+// A value that may name an element: "oval:<namespace>:<type>:<number>" as OVAL writes ids, or
+// anything else starting "oval:" (OpenSCAP does not check the form). Only values that are the
+// id of an element of the feed become references.
+bool may_be_id(std::string_view text) { return text.starts_with("oval:") && text.size() <= 512; }
 
 std::optional<Section> section_of(std::string_view name) {
   for (std::size_t i = 0; i < k_sections; ++i) {
@@ -94,7 +79,7 @@ void collect_refs(const xmlNode* node, std::vector<std::string>& out) {
     if (a->children != nullptr && a->children->type == XML_TEXT_NODE &&
         a->children->next == nullptr) {
       const auto value = xml::str(a->children->content);
-      if (is_oval_id(value)) {
+      if (may_be_id(value)) {
         out.push_back(value);
       }
     }
@@ -108,7 +93,7 @@ void collect_refs(const xmlNode* node, std::vector<std::string>& out) {
       if (first != std::string::npos) {
         const auto last = text.find_last_not_of(" \t\r\n");
         const auto value = text.substr(first, last - first + 1);
-        if (is_oval_id(value)) {
+        if (may_be_id(value)) {
           out.push_back(value);
         }
       }

@@ -101,7 +101,7 @@ class FeedIndex {
   FeedIndex& operator=(FeedIndex&&) noexcept = default;
 
   // Bumped whenever the index's content or layout changes: older indexes are rebuilt.
-  static constexpr std::uint32_t k_format = 1;
+  static constexpr std::uint32_t k_format = 2;
 
   // Reads an index written by build_index for the feed with this sha256; nullopt when the file
   // is missing, of another format or feed, or damaged in any way. Element XML stays in the file
