@@ -7,6 +7,7 @@
 #include <imgscap/feeds/index.hpp>
 #include <imgscap/feeds/settle.hpp>
 #include <imgscap/report/checks.hpp>
+#include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
 #include <imgscap/util/signals.hpp>
@@ -89,9 +90,23 @@ void record_feed(report::VulnerabilityScan& out, const feeds::Obtained& obtained
   out.warnings.insert(out.warnings.end(), obtained.warnings.begin(), obtained.warnings.end());
 }
 
+// Where the feed's index is kept: the cache directory (named by the feed's digest, so a feed
+// given as a file shares it), or the work directory when the cache cannot be used.
+fs::path index_file(const ScanOptions& options, const std::string& feed_sha256,
+                    const rootfs::WorkDir& workdir) {
+  try {
+    const auto cache = open_feed_cache(options.feeds);
+    return feeds::index_path(cache.dir(), feed_sha256);
+  } catch (const Error& e) {
+    spdlog::debug("feed index in the work directory: {}", e.what());
+    return workdir.private_dir() / "cve-feed.index";
+  }
+}
+
 struct ChosenFeed {
   fs::path file;
   feeds::FeedFacts facts;
+  std::optional<feeds::FeedIndex> index;  // when already loaded
   std::optional<feeds::FeedEntry> entry;  // the catalogue's entry for it, if any
 };
 
@@ -129,7 +144,7 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
     auto cache = open_feed_cache(options.feeds);
     const auto obtained = feeds::obtain(cache, entry->name, entry->url, feed_policy(options.feeds));
     record_feed(out, obtained);
-    return ChosenFeed{obtained.file, obtained.record.facts, *entry};
+    return ChosenFeed{obtained.file, obtained.record.facts, std::nullopt, *entry};
   }
   if (is_url(options.cve)) {
     const auto name = feed_name_for_url(catalogue, options.cve);
@@ -139,7 +154,7 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
     record_feed(out, obtained);
     check_platform(obtained.record.facts, catalogue, os, out);
     const auto* entry = catalogue.for_url(options.cve);
-    return ChosenFeed{obtained.file, obtained.record.facts,
+    return ChosenFeed{obtained.file, obtained.record.facts, std::nullopt,
                       entry != nullptr ? std::optional(*entry) : std::nullopt};
   }
   const fs::path file = fs::absolute(options.cve);
@@ -149,8 +164,15 @@ std::optional<ChosenFeed> choose_feed(const ScanOptions& options,
     chosen.file = workdir.private_dir() / "cve-feed.xml";
     chosen.facts = feeds::unpack_feed(file, chosen.file, util::limit(util::Limit::feed_bytes));
   } else {
+    // Known by its digest: a file indexed before is not checked and parsed again.
     chosen.file = file;
-    chosen.facts = feeds::inspect_feed(file);
+    const auto sha256 = util::sha256_of_file(file).hex();
+    if (auto index = feeds::FeedIndex::load(index_file(options, sha256, workdir), sha256)) {
+      chosen.facts = index->facts;
+      chosen.index = std::move(index);
+    } else {
+      chosen.facts = feeds::inspect_feed(file);
+    }
   }
   auto& f = out.feed;
   f.url = "file://" + file.string();
@@ -172,19 +194,6 @@ bool names_source_packages(const ChosenFeed& feed) {
     return feed.entry->dpkg_names == "source";
   }
   return feed.facts.product == "Debian";
-}
-
-// Where the feed's index is kept: the cache directory (named by the feed's digest, so a feed
-// given as a file shares it), or the work directory when the cache cannot be used.
-fs::path index_file(const ScanOptions& options, const ChosenFeed& feed,
-                    const rootfs::WorkDir& workdir) {
-  try {
-    const auto cache = open_feed_cache(options.feeds);
-    return feeds::index_path(cache.dir(), feed.facts.sha256);
-  } catch (const Error& e) {
-    spdlog::debug("feed index in the work directory: {}", e.what());
-    return workdir.private_dir() / "cve-feed.index";
-  }
 }
 
 std::unordered_set<std::string> lower_names(const std::vector<std::string>& names) {
@@ -250,10 +259,10 @@ std::vector<std::string> check_ids(const feeds::FeedIndex& index) {
 scan::CvePlanner planner(const ScanOptions& options, const feeds::FeedIndex& index,
                          const feeds::InstalledPackages& installed, const fs::path& feed) {
   return [&options, &index, &installed, feed](const std::map<std::string, std::string>& checks,
-                                              const fs::path& eval_dir) {
+                                              const scan::CvePlaces& places) {
     scan::CvePlan plan;
     if (options.cve_full_evaluation) {
-      plan.definitions = eval_dir.parent_path() / "content" / feed.filename();
+      plan.definitions = places.content / feed.filename();
       plan.figures["by_openscap"] = index.definitions.size();
       return plan;
     }
@@ -264,7 +273,7 @@ scan::CvePlanner planner(const ScanOptions& options, const feeds::FeedIndex& ind
       }
     }
     const auto settlement = feeds::settle(index, installed, known);
-    plan.definitions = eval_dir / "cve-definitions.xml";
+    plan.definitions = places.eval / "cve-definitions.xml";
     feeds::write_subset(index, settlement.evaluate, plan.definitions);
     std::uint64_t vulnerabilities = 0;
     for (const auto& one : settlement.settled) {
@@ -369,7 +378,7 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
     return scanned;
   }
   progress.phase("getting the CVE feed");
-  const auto chosen =
+  auto chosen =
       with_context("--cve " + options.cve, [&] { return choose_feed(options, os, workdir, out); });
   for (const auto& warning : out.warnings) {
     spdlog::warn("{}", warning);
@@ -386,8 +395,10 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
   util::throw_if_interrupted();
   progress.phase("indexing the CVE feed");
   const auto indexing = std::chrono::steady_clock::now();
-  const auto index = feeds::load_or_build_index(chosen->file, chosen->facts.sha256,
-                                                index_file(options, *chosen, workdir));
+  const auto index = chosen->index ? std::move(*chosen->index)
+                                   : feeds::load_or_build_index(
+                                         chosen->file, chosen->facts,
+                                         index_file(options, chosen->facts.sha256, workdir));
   scanned.figures.seconds["index"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - indexing).count();
   const auto view = package_view(target, probes, names_source_packages(*chosen));

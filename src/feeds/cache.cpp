@@ -219,7 +219,7 @@ FeedRecord FeedCache::commit(FeedRecord record, const fs::path& xml) const {
   // Indexed once, as it enters the cache (scans then only load the index).
   const auto index = index_path(m_dir, record.facts.sha256);
   if (!FeedIndex::load(index, record.facts.sha256)) {
-    build_index(xml, record.facts.sha256, index);
+    build_index(xml, record.facts, index);
   }
   record.file = record.name + "-" + record.facts.sha256.substr(0, 16) + ".xml";
   const auto target = file_of(record);

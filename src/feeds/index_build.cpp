@@ -306,8 +306,9 @@ class Builder {
   }
 
   // Resolves references and writes the index file.
-  void finish(const std::string& feed_sha256, const fs::path& index_file) {
-    m_index.feed_sha256 = feed_sha256;
+  void finish(const FeedFacts& facts, const fs::path& index_file) {
+    m_index.feed_sha256 = facts.sha256;
+    m_index.facts = facts;
     resolve_refs();
     resolve_tests();
     resolve_nodes();
@@ -508,7 +509,7 @@ class Builder {
 
 }  // namespace
 
-void build_index(const fs::path& feed, const std::string& feed_sha256, const fs::path& file) {
+void build_index(const fs::path& feed, const FeedFacts& facts, const fs::path& file) {
   with_context("indexing feed " + feed.string(), [&] {
     const auto reader = xml::open_reader(feed);
     if (!reader) {
@@ -576,7 +577,7 @@ void build_index(const fs::path& feed, const std::string& feed_sha256, const fs:
     if (!root_seen) {
       fail("empty document");
     }
-    builder.finish(feed_sha256, file);
+    builder.finish(facts, file);
   });
 }
 

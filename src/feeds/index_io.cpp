@@ -85,7 +85,29 @@ class Reader {
   std::string_view m_data;
 };
 
+void write_facts(Writer& w, const FeedFacts& f) {
+  w.str(f.compression);
+  w.num(f.source_size);
+  w.num(f.size);
+  w.str(f.sha256);
+  w.num(f.definitions);
+  for (const auto* map : {&f.classes, &f.tests}) {
+    w.num(static_cast<std::uint32_t>(map->size()));
+    for (const auto& [key, count] : *map) {
+      w.str(key);
+      w.num(count);
+    }
+  }
+  w.str(f.generated);
+  w.str(f.product);
+  w.count(f.platforms);
+  for (const auto& p : f.platforms) {
+    w.str(p);
+  }
+}
+
 void write_tables(Writer& w, const FeedIndex& x) {
+  write_facts(w, x.facts);
   w.str(x.root_start);
   w.str(x.root_end);
   w.str(x.generator);
@@ -155,7 +177,28 @@ E enum_in(Reader& r, std::uint8_t last) {
   return static_cast<E>(v);
 }
 
+void read_facts(Reader& r, FeedFacts& f) {
+  f.compression = r.str();
+  f.source_size = r.num<std::uint64_t>();
+  f.size = r.num<std::uint64_t>();
+  f.sha256 = r.str();
+  f.definitions = r.num<std::uint64_t>();
+  for (auto* map : {&f.classes, &f.tests}) {
+    for (auto n = r.count(); n > 0; --n) {
+      auto key = r.str();
+      (*map)[key] = r.num<std::uint64_t>();
+    }
+  }
+  f.generated = r.str();
+  f.product = r.str();
+  f.platforms.resize(r.count());
+  for (auto& p : f.platforms) {
+    p = r.str();
+  }
+}
+
 void read_tables(Reader& r, FeedIndex& x) {
+  read_facts(r, x.facts);
   x.root_start = r.str();
   x.root_end = r.str();
   x.generator = r.str();
@@ -347,7 +390,7 @@ std::optional<FeedIndex> FeedIndex::load(const fs::path& file, const std::string
       return std::nullopt;
     }
     read_tables(r, x);
-    if (!consistent(x, x.m_pieces_size)) {
+    if (x.facts.sha256 != feed_sha256 || !consistent(x, x.m_pieces_size)) {
       return std::nullopt;
     }
     x.m_file = std::move(pieces);
@@ -384,14 +427,14 @@ std::uint32_t FeedIndex::find(std::string_view id) const {
   return it == m_by_id.end() ? k_no_element : it->second;
 }
 
-FeedIndex load_or_build_index(const fs::path& feed, const std::string& feed_sha256,
-                              const fs::path& file) {
+FeedIndex load_or_build_index(const fs::path& feed, const FeedFacts& facts, const fs::path& file) {
+  const auto& feed_sha256 = facts.sha256;
   if (auto index = FeedIndex::load(file, feed_sha256)) {
     ::utimensat(AT_FDCWD, file.c_str(), nullptr, 0);  // used: kept by the cache's pruning
     return std::move(*index);
   }
   spdlog::debug("indexing {} into {}", feed.string(), file.string());
-  build_index(feed, feed_sha256, file);
+  build_index(feed, facts, file);
   auto index = FeedIndex::load(file, feed_sha256);
   if (!index) {
     fail("the index of feed {} cannot be read back from {}", feed.string(), file.string());

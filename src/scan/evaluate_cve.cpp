@@ -227,7 +227,7 @@ void evaluate_in_child(int fd, const Target& target, const CveRequest& request) 
     clock.stop("checks");
   }
   clock.start();
-  const auto plan = request.plan(checks, eval);
+  const auto plan = request.plan(checks, {eval, entered.view.place("content")});
   done["figures"] = plan.figures;
   clock.stop("plan");
   clock.start();

@@ -34,7 +34,7 @@ void feed(const fs::path& input) {
   const auto xml = scratch("feed.xml");
   const auto facts = imgscap::feeds::unpack_feed(input, xml, 16U << 20);
   const auto index_file = scratch("feed.index");
-  imgscap::feeds::build_index(xml, facts.sha256, index_file);
+  imgscap::feeds::build_index(xml, facts, index_file);
   const auto index = imgscap::feeds::FeedIndex::load(index_file, facts.sha256);
   if (!index) {
     throw imgscap::Error("an index just built could not be read back");

@@ -94,12 +94,20 @@ constexpr const char* k_feed = R"(<?xml version="1.0" encoding="UTF-8"?>
 </oval_definitions>
 )";
 
+FeedFacts facts(const std::string& sha256) {
+  FeedFacts f;
+  f.sha256 = sha256;
+  f.definitions = 15;
+  f.platforms = {"Test OS 1"};
+  return f;
+}
+
 class FeedIndexTest : public ::testing::Test {
  protected:
   void SetUp() override {
     m_dir = test::make_temp_dir("imgscap-index-test");
     util::write_file(m_dir / "feed.xml", k_feed);
-    build_index(m_dir / "feed.xml", "feedsha", m_dir / "feed.index");
+    build_index(m_dir / "feed.xml", facts("feedsha"), m_dir / "feed.index");
     auto loaded = FeedIndex::load(m_dir / "feed.index", "feedsha");
     ASSERT_TRUE(loaded.has_value());
     m_index = std::move(*loaded);
@@ -151,6 +159,7 @@ TEST_F(FeedIndexTest, IndexesElementsReferencesAndPackageTests) {
   EXPECT_EQ(m_index.elements[m_index.release_checks[0].element].id, "oval:t:tst:1");
   EXPECT_EQ(m_index.release_checks[0].comment, "release");
   EXPECT_EQ(m_index.find("oval:t:nothing:1"), k_no_element);
+  EXPECT_EQ(m_index.facts.platforms, std::vector<std::string>{"Test OS 1"});  // kept
   // Each element's XML is the feed's, namespace prefixes and all.
   EXPECT_NE(m_index.xml(m_index.find("oval:t:obj:10")).find("<lin:name>absent</lin:name>"),
             std::string::npos);
@@ -224,7 +233,8 @@ TEST_F(FeedIndexTest, DamagedOrForeignIndexesAreNotLoaded) {
   util::write_file(m_dir / "feed.index.pieces", "short");
   EXPECT_FALSE(FeedIndex::load(m_dir / "feed.index", "feedsha").has_value());
   // load_or_build rebuilds it.
-  const auto rebuilt = load_or_build_index(m_dir / "feed.xml", "feedsha", m_dir / "feed.index");
+  const auto rebuilt =
+      load_or_build_index(m_dir / "feed.xml", facts("feedsha"), m_dir / "feed.index");
   EXPECT_EQ(rebuilt.definitions.size(), 15U);
 }
 
@@ -233,11 +243,11 @@ TEST_F(FeedIndexTest, DocumentTypesAndOtherDocumentsAreRefused) {
                    "<?xml version=\"1.0\"?><!DOCTYPE oval_definitions [<!ENTITY x \"y\">]>"
                    "<oval_definitions xmlns=\"http://oval.mitre.org/XMLSchema/"
                    "oval-definitions-5\"/>");
-  EXPECT_THROW(build_index(m_dir / "dtd.xml", "s", m_dir / "dtd.index"), Error);
+  EXPECT_THROW(build_index(m_dir / "dtd.xml", facts("s"), m_dir / "dtd.index"), Error);
   util::write_file(m_dir / "other.xml", "<html/>");
-  EXPECT_THROW(build_index(m_dir / "other.xml", "s", m_dir / "other.index"), Error);
+  EXPECT_THROW(build_index(m_dir / "other.xml", facts("s"), m_dir / "other.index"), Error);
   util::write_file(m_dir / "broken.xml", std::string(k_feed).substr(0, 2000));
-  EXPECT_THROW(build_index(m_dir / "broken.xml", "s", m_dir / "broken.index"), Error);
+  EXPECT_THROW(build_index(m_dir / "broken.xml", facts("s"), m_dir / "broken.index"), Error);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // writes only the definitions left open as a small OVAL document (subset.hpp) for OpenSCAP.
 #pragma once
 
+#include <imgscap/feeds/feed_file.hpp>
 #include <imgscap/util/fd.hpp>
 
 #include <array>
@@ -101,7 +102,7 @@ class FeedIndex {
   FeedIndex& operator=(FeedIndex&&) noexcept = default;
 
   // Bumped whenever the index's content or layout changes: older indexes are rebuilt.
-  static constexpr std::uint32_t k_format = 2;
+  static constexpr std::uint32_t k_format = 3;
 
   // Reads an index written by build_index for the feed with this sha256; nullopt when the file
   // is missing, of another format or feed, or damaged in any way. Element XML stays in the file
@@ -115,6 +116,7 @@ class FeedIndex {
   [[nodiscard]] std::uint32_t find(std::string_view id) const;
 
   std::string feed_sha256;
+  FeedFacts facts;         // the feed's, as checked when it was indexed
   std::string root_start;  // "<oval_definitions xmlns=... >" as the feed declares it
   std::string root_end;    // "</oval_definitions>"
   std::string generator;   // the generator element's XML
@@ -135,11 +137,11 @@ class FeedIndex {
   std::unordered_map<std::string_view, std::uint32_t> m_by_id;
 };
 
-// Parses the OVAL definitions file `feed` (streaming: each element expanded on its own) and
-// writes its index to `file` (atomically). Throws imgscap::Error when the feed is not
-// well-formed OVAL definitions or has a document type declaration (entities would change what a
-// copied element means).
-void build_index(const std::filesystem::path& feed, const std::string& feed_sha256,
+// Parses the OVAL definitions file `feed` (streaming: each element expanded on its own; its
+// facts as the feed check found them) and writes its index to `file` (atomically). Throws
+// imgscap::Error when the feed is not well-formed OVAL definitions or has a document type
+// declaration (entities would change what a copied element means).
+void build_index(const std::filesystem::path& feed, const FeedFacts& facts,
                  const std::filesystem::path& file);
 
 // Where a feed's index lives in a cache directory (named by the feed's sha256), and its pieces.
@@ -149,7 +151,7 @@ std::filesystem::path pieces_path(const std::filesystem::path& index_file);
 
 // The index of `feed`: loaded from `file` when valid (and marked as used, for pruning), else
 // built there first.
-FeedIndex load_or_build_index(const std::filesystem::path& feed, const std::string& feed_sha256,
+FeedIndex load_or_build_index(const std::filesystem::path& feed, const FeedFacts& facts,
                               const std::filesystem::path& file);
 
 }  // namespace imgscap::feeds

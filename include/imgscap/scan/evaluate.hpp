@@ -130,10 +130,15 @@ struct CvePlan {
   std::map<std::string, std::uint64_t> figures;  // passed back to the parent as they are
 };
 
-// Called in the evaluation child with the checks' results (id -> OVAL result) and the
-// evaluation directory as the child sees it.
+// Where the evaluation child sees its writable directory and the request's content directory.
+struct CvePlaces {
+  std::filesystem::path eval;
+  std::filesystem::path content;
+};
+
+// Called in the evaluation child with the checks' results (id -> OVAL result).
 using CvePlanner = std::function<CvePlan(const std::map<std::string, std::string>& checks,
-                                         const std::filesystem::path& eval_dir)>;
+                                         const CvePlaces& places)>;
 
 struct CveRequest {
   // Bound into the sandbox as its "content" place (the feed's directory, for a full
