@@ -15,7 +15,6 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <unordered_set>
@@ -196,16 +195,6 @@ bool names_source_packages(const ChosenFeed& feed) {
   return feed.facts.product == "Debian";
 }
 
-std::unordered_set<std::string> lower_names(const std::vector<std::string>& names) {
-  std::unordered_set<std::string> out;
-  for (auto name : names) {
-    std::transform(name.begin(), name.end(), name.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    out.insert(std::move(name));
-  }
-  return out;
-}
-
 // The dpkg database the feed is answered from, and what its probes find.
 struct PackageView {
   scan::Target target;  // the CVE evaluation's target (a dpkg view of the image's, or the same)
@@ -226,18 +215,17 @@ PackageView package_view(const scan::Target& target, const ProbeHealth& probes, 
       for (const auto& source : view.sources) {
         names.push_back(source.name);
       }
-      view.installed.dpkg = lower_names(names);
+      view.installed.dpkg.emplace(names.begin(), names.end());
       view.installed.dpkg_meaning = "dpkg source package";
       view.canary = view.sources.front().name;
       view.target = scan::with_dpkg_view(target, "cve", "run/imgscap/dpkg/source-status",
                                          scan::source_view_status(view.sources, "all"));
     }
   } else if (dpkg_trusted) {
-    std::vector<std::string> names;
+    auto& names = view.installed.dpkg.emplace();
     for (const auto& p : packages.dpkg_packages) {
-      names.push_back(p.name);
+      names.insert(p.name);
     }
-    view.installed.dpkg = lower_names(names);
   }
   if (probes.rpm_packages) {
     view.installed.rpm.emplace(probes.rpm_packages->begin(), probes.rpm_packages->end());

@@ -153,7 +153,14 @@ class Folder {
       : m_index(index),
         m_installed(installed),
         m_known(known),
-        m_definitions(index.definitions.size(), 0) {}
+        m_definitions(index.definitions.size(), 0) {
+    if (installed.dpkg) {
+      auto& lowered = m_dpkg.emplace();
+      for (const auto& name : *installed.dpkg) {
+        lowered.insert(lower(name));
+      }
+    }
+  }
 
   Results definition(std::uint32_t d, int depth = 0) {
     auto& memo = m_definitions[d];
@@ -179,7 +186,7 @@ class Folder {
       return result_bit(known->second);
     }
     const auto& t = m_index.tests[m_index.elements[element].test];
-    const auto& set = t.probe == PackageProbe::dpkginfo ? m_installed.dpkg : m_installed.rpm;
+    const auto& set = t.probe == PackageProbe::dpkginfo ? m_dpkg : m_installed.rpm;
     if (t.probe == PackageProbe::none || !set) {
       return k_any;
     }
@@ -244,7 +251,8 @@ class Folder {
   const FeedIndex& m_index;
   const InstalledPackages& m_installed;
   const KnownResults& m_known;
-  std::vector<Results> m_definitions;  // memo: 0 not yet folded
+  std::optional<std::unordered_set<std::string>> m_dpkg;  // the dpkg names, lower-cased
+  std::vector<Results> m_definitions;                     // memo: 0 not yet folded
 };
 
 // The package names of the settled tests directly under a definition's criteria, by probe.

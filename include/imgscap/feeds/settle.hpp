@@ -23,8 +23,8 @@ namespace imgscap::feeds {
 // What the package probes find on the image. nullopt: unknown (that probe's tests are never
 // settled, e.g. when the image has no such database or its probe failed the check).
 struct InstalledPackages {
-  // Names of every stanza of the dpkg status file the dpkginfo probe reads, lower-cased (libapt
-  // looks names up regardless of case).
+  // Names of every stanza of the dpkg status file the dpkginfo probe reads (compared regardless
+  // of case, as libapt looks names up).
   std::optional<std::unordered_set<std::string>> dpkg;
   // Names of the packages the rpminfo probe lists (it looks names up exactly).
   std::optional<std::unordered_set<std::string>> rpm;
