@@ -28,23 +28,6 @@ constexpr const char* k_report = "report.html";
 constexpr const char* k_canary = "cve-canary.xml";
 constexpr const char* k_results_ns = "http://oval.mitre.org/XMLSchema/oval-results-5";
 
-struct SourceFree {
-  void operator()(oscap_source* s) const noexcept { oscap_source_free(s); }
-};
-struct ModelFree {
-  void operator()(oval_definition_model* m) const noexcept { oval_definition_model_free(m); }
-};
-struct AgentFree {
-  void operator()(oval_agent_session_t* s) const noexcept { oval_agent_destroy_session(s); }
-};
-struct DirectivesFree {
-  void operator()(oval_directives_model* d) const noexcept { oval_directives_model_free(d); }
-};
-using SourcePtr = std::unique_ptr<oscap_source, SourceFree>;
-using ModelPtr = std::unique_ptr<oval_definition_model, ModelFree>;
-using AgentPtr = std::unique_ptr<oval_agent_session_t, AgentFree>;
-using DirectivesPtr = std::unique_ptr<oval_directives_model, DirectivesFree>;
-
 constexpr int k_thin_results =
     OVAL_RESULT_FALSE | OVAL_RESULT_NOT_EVALUATED | OVAL_RESULT_NOT_APPLICABLE;
 
@@ -159,8 +142,8 @@ std::string canary_result(const fs::path& file) {
 
 // One OpenSCAP evaluation of a definitions file: the model, its agent session.
 struct Evaluation {
-  ModelPtr model;
-  AgentPtr agent;
+  DefinitionModelPtr model;
+  AgentSessionPtr agent;
 };
 
 Evaluation evaluate_file(const fs::path& file) {

@@ -23,6 +23,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, failures  # noqa: E402
 from cve_feeds import make_feed  # noqa: E402
 
 IMGSCAP, CONTENT, WORK = sys.argv[1:4]
@@ -31,14 +32,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SERVED = os.path.join(WORK, "served")
 LOG = os.path.join(WORK, "server.log")
 FEED = "oval-definitions-bullseye.xml.bz2"
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message, file=sys.stderr)
-    return condition
 
 
 def feed_bytes(extra=0, compress="bz2"):

@@ -24,22 +24,15 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, run_sections  # noqa: E402
 from cve_feeds import make_feed  # noqa: E402
 from cve_trees import (debian11_stanzas, debian_release_files, definition_results,  # noqa: E402
                        format_stanzas, make_tree, real_feed, ubuntu_release_files)
 
 IMGSCAP, CONTENT, WORK, CACHE, RPMDB = sys.argv[1:6]
 ONLY = set(sys.argv[6:])
-failures = []
 RECIPE = "parity-1"  # change to invalidate the cached full evaluations
 NEGATE = ' negate="true"'
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message, file=sys.stderr)
-    return condition
 
 
 def digest_of(paths):
@@ -305,14 +298,7 @@ CASES = {"edge": case_edge, "bookworm": case_bookworm, "bionic": case_bionic,
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    for name, case in CASES.items():
-        if not ONLY or name in ONLY:
-            print(f"== {name}", file=sys.stderr)
-            case()
-    if failures:
-        print(f"{len(failures)} checks failed", file=sys.stderr)
-        sys.exit(1)
-    print("cve parity: all checks passed")
+    run_sections(CASES, ONLY, "cve parity")
 
 
 main()

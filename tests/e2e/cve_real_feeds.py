@@ -22,20 +22,13 @@ import sys
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cve_trees import (OVAL, debian11_stanzas, debian_release_files, definitions,  # noqa: E402
+from checks import check, run_sections  # noqa: E402
+from cve_trees import (debian11_stanzas, debian_release_files, definitions,  # noqa: E402
                        format_stanzas, make_tree, real_feed, ubuntu_release_files, version_lt,
                        dpkg_tests)
 
 IMGSCAP, CONTENT, WORK, CACHE = sys.argv[1:5]
 ONLY = set(sys.argv[5:])
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message, file=sys.stderr)
-    return condition
 
 
 def scan(tree, feed, out, *args):
@@ -45,6 +38,15 @@ def scan(tree, feed, out, *args):
     summary = os.path.join(out, "summary.json")
     p.summary = json.load(open(summary)) if os.path.exists(summary) else None
     return p
+
+
+def found_as_oracle(label, vulnerabilities, oracle):
+    """The vulnerabilities found, by definition id, checked to be exactly the oracle's."""
+    found = {x["definition_id"]: x for x in vulnerabilities["found"]}
+    check(set(found) == set(oracle),
+          f"{label}: {len(found)} found, the oracle says {len(oracle)}; missing "
+          f"{sorted(set(oracle) - set(found))[:5]}, extra {sorted(set(found) - set(oracle))[:5]}")
+    return found
 
 
 def stanza(stanzas, name):
@@ -114,10 +116,7 @@ def expect_debian(p, label, oracle, sources):
     if not p.summary:
         return
     v = p.summary["vulnerabilities"]
-    found = {x["definition_id"]: x for x in v["found"]}
-    check(set(found) == set(oracle),
-          f"{label}: {len(found)} found, the oracle says {len(oracle)}; missing "
-          f"{sorted(set(oracle) - set(found))[:5]}, extra {sorted(set(found) - set(oracle))[:5]}")
+    found = found_as_oracle(label, v, oracle)
     check(v["feed"]["dpkg_names"] == "source", f"{label}: dpkg names {v['feed']['dpkg_names']}")
     for d, source in oracle.items():
         if d not in found:
@@ -219,10 +218,7 @@ def section_bionic():
     if not p.summary:
         return
     v = p.summary["vulnerabilities"]
-    found = {x["definition_id"]: x for x in v["found"]}
-    check(set(found) == set(oracle),
-          f"bionic: {len(found)} found, the oracle says {len(oracle)}; missing "
-          f"{sorted(set(oracle) - set(found))[:5]}, extra {sorted(set(found) - set(oracle))[:5]}")
+    found = found_as_oracle("bionic", v, oracle)
     check(not v["warnings"] and v["status"] == "scanned",
           f"bionic: {v['status']}, warnings {v['warnings']}")
     for d in sorted(unfixed & set(found)):
@@ -266,14 +262,7 @@ SECTIONS = {"bookworm": section_bookworm, "bionic": section_bionic}
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    for name, section in SECTIONS.items():
-        if not ONLY or name in ONLY:
-            print(f"== {name}", file=sys.stderr)
-            section()
-    if failures:
-        print(f"{len(failures)} checks failed", file=sys.stderr)
-        sys.exit(1)
-    print("cve real feeds: all checks passed")
+    run_sections(SECTIONS, ONLY, "cve real feeds")
 
 
 main()

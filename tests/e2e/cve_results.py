@@ -17,23 +17,16 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checks import check, run_sections  # noqa: E402
 from cve_feeds import make_feed  # noqa: E402
+from cve_trees import definition_results  # noqa: E402
 from html_report import chromium, oval_definition_results  # noqa: E402
 
 IMGSCAP, CONTENT, WORK, DEBIAN11, RPMDB = sys.argv[1:6]
 ONLY = set(sys.argv[6:])
 HERE = os.path.dirname(os.path.abspath(__file__))
-failures = []
-
-
-def check(condition, message):
-    if not condition:
-        failures.append(message)
-        print("FAIL:", message, file=sys.stderr)
-    return condition
 
 
 def write(path, data):
@@ -90,15 +83,6 @@ def validate_outputs(out, label):
     check(len(listed) == summary["vulnerabilities"]["feed"]["definitions"],
           f"{label}: cve-oval-results.xml holds {len(listed)} definition results, the feed has "
           f"{summary['vulnerabilities']['feed']['definitions']}")
-
-
-def definition_results(results_file):
-    """Definition id -> result in an OVAL results file's results section."""
-    out = {}
-    for _, el in ET.iterparse(results_file):
-        if el.tag.endswith("}definition") and el.get("definition_id") and el.get("result"):
-            out[el.get("definition_id")] = el.get("result")
-    return out
 
 
 def expect_three(summary, label, package, installed_suffix, fixed):
@@ -442,14 +426,7 @@ SECTIONS = {"debian": section_debian, "ubuntu": section_ubuntu, "outcomes": sect
 
 def main():
     os.makedirs(WORK, exist_ok=True)
-    for name, section in SECTIONS.items():
-        if not ONLY or name in ONLY:
-            print(f"== {name}", file=sys.stderr)
-            section()
-    if failures:
-        print(f"{len(failures)} checks failed", file=sys.stderr)
-        sys.exit(1)
-    print("cve results: all checks passed")
+    run_sections(SECTIONS, ONLY, "cve results")
 
 
 main()
