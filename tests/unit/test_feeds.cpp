@@ -54,6 +54,8 @@ TEST_F(FeedsTest, BuiltinCatalogueMatchesReleasesByVersionId) {
   const auto c = load_catalogue({k_builtin});
   ASSERT_NE(c.for_os("debian", "12"), nullptr);
   EXPECT_EQ(c.for_os("debian", "12")->name, "debian-12");
+  EXPECT_EQ(c.for_os("debian", "12")->dpkg_names, "source");  // Debian's feeds name sources
+  EXPECT_EQ(c.for_os("ubuntu", "24.04")->dpkg_names, "");
   ASSERT_NE(c.for_os("rhel", "9.4"), nullptr);
   EXPECT_EQ(c.for_os("rhel", "9.4")->name, "rhel-9");
   ASSERT_NE(c.for_os("rhel", "10.0"), nullptr);  // known, but without an OVAL feed
@@ -103,6 +105,9 @@ TEST_F(FeedsTest, MalformedCatalogueEntriesAreRefusedWithTheirPlace) {
   const auto none = write("f.json", R"({"feeds": [{"name": "x", "os_id": "a", "version": "1",
       "no_oval": "none published"}]})");
   EXPECT_EQ(load_catalogue({none}).for_os("a", "1")->no_oval, "none published");
+  const auto names = write("g.json", R"({"feeds": [{"name": "x", "os_id": "a", "version": "1",
+      "url": "https://x/y", "dpkg_names": "sources"}]})");
+  EXPECT_THROW((void)load_catalogue({names}), Error);
 }
 
 TEST_F(FeedsTest, DurationsAndTimestamps) {
