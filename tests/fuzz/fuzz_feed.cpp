@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <unordered_set>
 
 namespace {
 
@@ -41,7 +42,7 @@ void feed(const fs::path& input) {
   }
   imgscap::feeds::InstalledPackages installed;
   installed.dpkg = {"bash", "glibc", "libc6"};
-  installed.rpm.emplace({"bash", "openssl-libs"});
+  installed.rpm = std::unordered_set<std::string>{"bash", "openssl-libs"};
   imgscap::feeds::KnownResults known;
   for (const auto& check : index->release_checks) {
     known.emplace(check.element, "true");
