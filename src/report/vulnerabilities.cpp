@@ -22,8 +22,6 @@ using xml::attribute;
 using xml::for_children;
 using xml::local_name;
 
-std::string attr(const xmlNode* node, const char* name) { return attribute(node, name); }
-
 std::string content(const xmlNode* node) { return std::string(util::trim(xml::text(node))); }
 
 struct Definition {
@@ -71,11 +69,11 @@ void collect_criteria(const xmlNode* node, Definition& d, Comments& comments) {
   for_children(node, [&d, &comments](const xmlNode* child) {
     const auto name = local_name(child);
     if (name == "criterion") {
-      d.tests.push_back(attr(child, "test_ref"));
-      comments.emplace(d.tests.back(), attr(child, "comment"));
+      d.tests.push_back(attribute(child, "test_ref"));
+      comments.emplace(d.tests.back(), attribute(child, "comment"));
     } else if (name == "extend_definition") {
-      d.extends.push_back(attr(child, "definition_ref"));
-      comments.emplace(d.extends.back(), attr(child, "comment"));
+      d.extends.push_back(attribute(child, "definition_ref"));
+      comments.emplace(d.extends.back(), attribute(child, "comment"));
     } else if (name == "criteria") {
       collect_criteria(child, d, comments);
     }
@@ -84,8 +82,8 @@ void collect_criteria(const xmlNode* node, Definition& d, Comments& comments) {
 
 Definition parse_definition(const xmlNode* node, Comments& comments) {
   Definition d;
-  d.id = attr(node, "id");
-  d.cls = attr(node, "class");
+  d.id = attribute(node, "id");
+  d.cls = attribute(node, "class");
   std::set<std::string> cves;
   for_children(node, [&](const xmlNode* child) {
     const auto name = local_name(child);
@@ -95,8 +93,8 @@ Definition parse_definition(const xmlNode* node, Comments& comments) {
         if (m == "title") {
           d.title = content(meta);
         } else if (m == "reference") {
-          const auto source = attr(meta, "source");
-          const auto ref = attr(meta, "ref_id");
+          const auto source = attribute(meta, "source");
+          const auto ref = attribute(meta, "ref_id");
           if (source == "CVE" && ref.starts_with("CVE-")) {
             cves.insert(ref);
           } else if (is_advisory_source(source) && d.advisory.empty()) {
@@ -161,41 +159,41 @@ void on_element(const std::vector<std::string>& path, const xmlNode* node, Colle
       for_children(node, [&t](const xmlNode* child) {
         const auto n = local_name(child);
         if (n == "object") {
-          t.object = attr(child, "object_ref");
+          t.object = attribute(child, "object_ref");
         } else if (n == "state") {
-          t.states.push_back(attr(child, "state_ref"));
+          t.states.push_back(attribute(child, "state_ref"));
         }
       });
-      c.tests.emplace(attr(node, "id"), std::move(t));
+      c.tests.emplace(attribute(node, "id"), std::move(t));
     } else if (section == "states") {
       State s;
       for_children(node, [&s](const xmlNode* child) {
         const auto n = local_name(child);
         if (n == "evr") {
           s.evr = content(child);
-          s.operation = attr(child, "operation");
+          s.operation = attribute(child, "operation");
         }
       });
       if (!s.evr.empty()) {
-        c.states.emplace(attr(node, "id"), std::move(s));
+        c.states.emplace(attribute(node, "id"), std::move(s));
       }
     }
   } else if (depth == 4 && path[1] == "results" && path[2] == "system") {
     if (path[3] == "definitions" && name == "definition") {
-      c.definition_results.emplace(attr(node, "definition_id"), attr(node, "result"));
+      c.definition_results.emplace(attribute(node, "definition_id"), attribute(node, "result"));
     } else if (path[3] == "tests" && name == "test") {
       TestResult r;
-      r.result = attr(node, "result");
+      r.result = attribute(node, "result");
       for_children(node, [&r](const xmlNode* child) {
         if (local_name(child) != "tested_item") {
           return;
         }
-        r.items.push_back(attr(child, "item_id"));
-        if (attr(child, "result") == "true") {
-          r.true_items.push_back(attr(child, "item_id"));
+        r.items.push_back(attribute(child, "item_id"));
+        if (attribute(child, "result") == "true") {
+          r.true_items.push_back(attribute(child, "item_id"));
         }
       });
-      c.test_results.emplace(attr(node, "test_id"), std::move(r));
+      c.test_results.emplace(attribute(node, "test_id"), std::move(r));
     }
   } else if (depth == 5 && path[1] == "results" && path[3] == "oval_system_characteristics" &&
              path[4] == "system_data") {
@@ -209,7 +207,7 @@ void on_element(const std::vector<std::string>& path, const xmlNode* node, Colle
       }
     });
     if (!item.name.empty()) {
-      c.items.emplace(attr(node, "id"), std::move(item));
+      c.items.emplace(attribute(node, "id"), std::move(item));
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <imgscap/scan/dpkg.hpp>
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/files.hpp>
 #include <imgscap/util/os_release.hpp>
 #include <imgscap/util/text.hpp>
 
@@ -220,10 +221,10 @@ std::string lines_of(const std::vector<std::string>& values) {
 void write_fact(const util::Fd& dir, const std::string& name, std::string_view content) {
   const util::Fd fd(::openat(dir.get(), name.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!fd ||
-      ::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+  if (!fd) {
     fail("cannot write the image config fact {}: {}", name, errno_text(errno));
   }
+  util::write_all(fd.get(), content, name);
 }
 
 }  // namespace
@@ -267,9 +268,7 @@ void add_file_in_root(const util::Fd& root, std::string_view path, std::string_v
   if (!fd) {
     fail("cannot write /{}: {}", path, errno_text(errno));
   }
-  if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-    fail("cannot write /{}: {}", path, errno_text(errno));
-  }
+  util::write_all(fd.get(), content, "/" + std::string(path));
 }
 
 void write_config_facts(const util::Fd& root, const std::optional<ConfigFacts>& facts) {
