@@ -5,12 +5,16 @@ source datastream holding an XCCDF 1.2 benchmark and OVAL 5.11 definitions.
 
     python3 content/src/baseline.py            # writes the datastream
     python3 content/src/baseline.py --check    # exits 1 when the committed file is stale
+    python3 content/src/baseline.py --tree-walking OUT   # the tree-walking formulation (tests)
 
 The output is deterministic (fixed timestamps), so the committed datastream can be checked
 against this source. Rules about the image config (user, healthcheck, exposed ports, volumes)
 read the files imgscap writes into /run/imgscap/config/ of the throwaway layer (see the man page,
 "IMAGE CONFIG FACTS"); they apply only where those facts exist (not to dir: scans). Environment
-variables come from the image config through OpenSCAP's environmentvariable58 probe.
+variables come from the image config through OpenSCAP's environmentvariable58 probe. Rules about
+every file of the image (private keys, world-writable files and directories, setuid/setgid,
+leftovers) read the file facts imgscap gathers while unpacking, in /run/imgscap/files/ ("FILE
+FACTS"), and apply only where those exist.
 """
 import os
 import sys
@@ -26,6 +30,8 @@ CONFIG_CPE = "cpe:/a:imgscap:image_config"
 XCCDF_NAME = "imgscap-baseline-xccdf.xml"
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "imgscap-baseline-ds.xml")
 FACTS = "/run/imgscap/config"
+FILE_FACTS = "/run/imgscap/files"
+FILES_CPE = "cpe:/a:imgscap:image_files"
 
 CIS = "https://www.cisecurity.org/benchmark/docker"
 DOCKLE = "https://github.com/goodwithtech/dockle/blob/master/CHECKPOINT.md"
@@ -154,8 +160,8 @@ def facts_line(oval, fact, state_pattern, comment):
     return oval.test("ind:textfilecontent54", comment, obj, ste)
 
 
-def facts_none(oval, fact, pattern, comment):
-    obj = oval.obj(text_object(f"{FACTS}/{fact}", pattern))
+def facts_none(oval, fact, pattern, comment, directory=FACTS):
+    obj = oval.obj(text_object(f"{directory}/{fact}", pattern))
     return oval.test("ind:textfilecontent54", comment, obj, existence="none_exist")
 
 
@@ -243,46 +249,114 @@ def rule_shadow_mode(oval):
                      ste, existence="any_exist")
 
 
+# Where the rules about every file of the image look, as patterns on the path. imgscap lists the
+# entries with notable modes and names in its file facts (FILE_FACTS, imgscap(1) FILE FACTS);
+# the rules match these patterns on those lines, so that no rule walks the tree with OpenSCAP's
+# file probes (0.35-0.5 ms per file). tree_walking_rules() keeps the formulation that walks the
+# tree, which the tests evaluate beside these to show both give the same results.
+KEY_PATH = (r"^/(root|home|etc|opt|srv|app|usr/local|var/www|var/lib)/(.*/)?"
+            r"(id_(rsa|dsa|ecdsa|ed25519)|[^/]*\.(pem|key))$")
+KEY_MARKER = r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----"
+WRITABLE_FILE_PATH = r"^/(?!(tmp|var/tmp|dev|proc|sys|run)/).*$"
+WRITABLE_DIR_PATH = r"^/(?!(proc|sys)(/|$)).*$"
+SETUID_ALLOWED = ("su|passwd|chsh|chfn|newgrp|gpasswd|mount|umount|expiry|chage|crontab|wall|"
+                  "write|ssh-agent|unix_chkpwd|pam_extrausers_chkpwd|fusermount|fusermount3")
+SETUID_PATH = (rf"^/(?!((usr/)?s?bin/({SETUID_ALLOWED})"
+               r"|usr/lib/openssh/ssh-keysign|usr/libexec/openssh/ssh-keysign"
+               r"|usr/lib/dbus-1\.0/dbus-daemon-launch-helper)$)(?!(proc|sys)/).*$")
+VCS_PATH = r"^/(?!(proc|sys)/).*/\.(git|svn|hg)$"
+LEFTOVER_PATH = r"^/(?!(proc|sys)/).*/(\.DS_Store|Thumbs\.db|\.env)$"
+
+# Lines of the "modes" fact: MODE (four octal digits) TYPE UID:GID /PATH.
+SETID_MODE = r"[2-7][0-7]{3}"                 # setuid or setgid
+WRITABLE_MODE = r"[0-7]{3}[2367]"             # writable by others
+WRITABLE_NOT_STICKY = r"[0246][0-7]{2}[2367]"  # writable by others, no sticky bit
+
+
+def on_lines(prefix, path_pattern):
+    """A path pattern ("^/...$") applied to fact lines that start with `prefix`."""
+    return "^" + prefix + path_pattern[1:]
+
+
+def files_fact_none(oval, fact, pattern, comment):
+    return facts_none(oval, fact, pattern, comment, directory=FILE_FACTS)
+
+
 def rule_private_keys(oval):
-    return text_none(
-        oval,
-        r"^/(root|home|etc|opt|srv|app|usr/local|var/www|var/lib)/(.*/)?"
-        r"(id_(rsa|dsa|ecdsa|ed25519)|[^/]*\.(pem|key))$",
-        r"-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----", "no private key is stored in the image",
-        filepath_op="pattern match")
+    return files_fact_none(oval, "private_keys", KEY_PATH,
+                           "no private key is stored in the image")
+
+
+def rule_world_writable_files(oval):
+    return files_fact_none(oval, "modes", on_lines(rf"{WRITABLE_MODE} regular \S+ ",
+                                                   WRITABLE_FILE_PATH),
+                           "no regular file outside temporary directories is world-writable")
+
+
+def rule_world_writable_dirs(oval):
+    return files_fact_none(oval, "modes", on_lines(rf"{WRITABLE_NOT_STICKY} directory \S+ ",
+                                                   WRITABLE_DIR_PATH),
+                           "every world-writable directory has the sticky bit")
+
+
+def rule_setuid(oval):
+    return files_fact_none(oval, "modes", on_lines(rf"{SETID_MODE} (?!directory )\S+ \S+ ",
+                                                   SETUID_PATH),
+                           "no setuid or setgid file beyond the distribution's account tools")
+
+
+def rule_unnecessary_files(oval):
+    return (files_fact_none(oval, "names", on_lines("directory ", VCS_PATH),
+                            "no version-control directory")
+            + files_fact_none(oval, "names", on_lines(r"(?!directory )\S+ ", LEFTOVER_PATH),
+                              "no .DS_Store, Thumbs.db or .env file"))
+
+
+def rule_private_keys_tree(oval):
+    return text_none(oval, KEY_PATH, KEY_MARKER, "no private key is stored in the image",
+                     filepath_op="pattern match")
+
+
+def rule_world_writable_files_tree(oval):
+    writable = oval.ste(file_state(type="regular", owrite=True))
+    return files_none(oval, "no regular file outside temporary directories is world-writable",
+                      filepath=WRITABLE_FILE_PATH, filepath_op="pattern match",
+                      filters=[("include", writable)])
+
+
+def rule_world_writable_dirs_tree(oval):
+    unsafe = oval.ste(file_state(type="directory", owrite=True, sticky=False))
+    return files_none(oval, "every world-writable directory has the sticky bit",
+                      path=WRITABLE_DIR_PATH, path_op="pattern match",
+                      filters=[("include", unsafe)])
+
+
+def rule_setuid_tree(oval):
+    special = oval.ste(file_state(operator="OR", suid=True, sgid=True))
+    return files_none(oval, "no setuid or setgid file beyond the distribution's account tools",
+                      filepath=SETUID_PATH, filepath_op="pattern match",
+                      filters=[("include", special)])
+
+
+def rule_unnecessary_files_tree(oval):
+    return (files_none(oval, "no version-control directory", path=VCS_PATH,
+                       path_op="pattern match", filename=None)
+            + files_none(oval, "no .DS_Store, Thumbs.db or .env file", filepath=LEFTOVER_PATH,
+                         filepath_op="pattern match"))
+
+
+TREE_WALKING = {
+    rule_private_keys: rule_private_keys_tree,
+    rule_world_writable_files: rule_world_writable_files_tree,
+    rule_world_writable_dirs: rule_world_writable_dirs_tree,
+    rule_setuid: rule_setuid_tree,
+    rule_unnecessary_files: rule_unnecessary_files_tree,
+}
 
 
 def rule_ssh_host_keys(oval):
     return files_none(oval, "no SSH host private key is baked in", path="/etc/ssh",
                       filename=r"^ssh_host_.*_key$", name_op="pattern match")
-
-
-def rule_world_writable_files(oval):
-    writable = oval.ste(file_state(type="regular", owrite=True))
-    return files_none(oval, "no regular file outside temporary directories is world-writable",
-                      filepath=r"^/(?!(tmp|var/tmp|dev|proc|sys|run)/).*$",
-                      filepath_op="pattern match", filters=[("include", writable)])
-
-
-def rule_world_writable_dirs(oval):
-    unsafe = oval.ste(file_state(type="directory", owrite=True, sticky=False))
-    return files_none(oval, "every world-writable directory has the sticky bit",
-                      path=r"^/(?!(proc|sys)(/|$)).*$", path_op="pattern match",
-                      filters=[("include", unsafe)])
-
-
-SETUID_ALLOWED = ("su|passwd|chsh|chfn|newgrp|gpasswd|mount|umount|expiry|chage|crontab|wall|"
-                  "write|ssh-agent|unix_chkpwd|pam_extrausers_chkpwd|fusermount|fusermount3")
-
-
-def rule_setuid(oval):
-    special = oval.ste(file_state(operator="OR", suid=True, sgid=True))
-    pattern = (rf"^/(?!((usr/)?s?bin/({SETUID_ALLOWED})"
-               r"|usr/lib/openssh/ssh-keysign|usr/libexec/openssh/ssh-keysign"
-               r"|usr/lib/dbus-1\.0/dbus-daemon-launch-helper)$)(?!(proc|sys)/).*$")
-    return files_none(oval, "no setuid or setgid file beyond the distribution's account tools",
-                      filepath=pattern, filepath_op="pattern match",
-                      filters=[("include", special)])
 
 
 def rule_sudo(oval):
@@ -313,15 +387,6 @@ def rule_rpm_caches(oval):
 def rule_apk_cache(oval):
     return files_none(oval, "apk's cache was not kept", path="/var/cache/apk",
                       filename=r"\.(apk|tar\.gz)$", name_op="pattern match")
-
-
-def rule_unnecessary_files(oval):
-    return (files_none(oval, "no version-control directory",
-                       path=r"^/(?!(proc|sys)/).*/\.(git|svn|hg)$", path_op="pattern match",
-                       filename=None)
-            + files_none(oval, "no .DS_Store, Thumbs.db or .env file",
-                         filepath=r"^/(?!(proc|sys)/).*/(\.DS_Store|Thumbs\.db|\.env)$",
-                         filepath_op="pattern match"))
 
 
 def rule_build_tools(oval):
@@ -396,7 +461,7 @@ RULES = [
      "others.",
      "Password hashes readable by any user can be copied and cracked.",
      refs((CIS_LINUX, "CIS Linux: permissions on /etc/shadow")), rule_shadow_mode),
-    ("no_private_keys", "No private keys in the image", "high", None,
+    ("no_private_keys", "No private keys in the image", "high", "files",
      "No id_rsa/id_dsa/id_ecdsa/id_ed25519, *.pem or *.key file under /root, /home, /etc, /opt, "
      "/srv, /app, /usr/local, /var/www or /var/lib holds a PEM private key.",
      "A key in an image is shared with everyone who can pull the image and with every "
@@ -409,18 +474,18 @@ RULES = [
      "can impersonate all of them.",
      refs((CIS, "CIS Docker Benchmark 4.10")), rule_ssh_host_keys),
     ("no_world_writable_files", "No world-writable files outside temporary directories",
-     "medium", None,
+     "medium", "files",
      "No regular file outside /tmp, /var/tmp, /dev, /proc, /sys and /run is writable by others.",
      "Any process of any user can change such a file, including programs and configuration "
      "that root later reads.",
      refs((CIS_LINUX, "CIS Linux: no world writable files")), rule_world_writable_files),
     ("world_writable_dirs_sticky", "World-writable directories have the sticky bit", "medium",
-     None, "Every directory writable by others has the sticky bit set.",
+     "files", "Every directory writable by others has the sticky bit set.",
      "Without it any user can delete or replace other users' files in the directory.",
      refs((CIS_LINUX, "CIS Linux: sticky bit on world-writable directories")),
      rule_world_writable_dirs),
     ("setuid_setgid_limited", "setuid and setgid files are limited to account tools",
-     "medium", None,
+     "medium", "files",
      "No file has the setuid or setgid bit except the distribution's account and mount tools "
      f"(su, passwd, chsh, chfn, newgrp, gpasswd, mount, umount, ... ; {SETUID_ALLOWED}), "
      "ssh-keysign and the D-Bus launch helper.",
@@ -447,7 +512,7 @@ RULES = [
      "No package or index in /var/cache/apk.",
      "Use apk add --no-cache: a kept cache only makes the image bigger.",
      refs((DOCKLE, "Dockle DKL-DI-0004")), rule_apk_cache),
-    ("no_unnecessary_files", "No version-control or editor leftovers", "low", None,
+    ("no_unnecessary_files", "No version-control or editor leftovers", "low", "files",
      "No .git, .svn or .hg directory and no .DS_Store, Thumbs.db or .env file.",
      "They leak source history, credentials (.env) or build-host details and only make the "
      "image bigger.", refs((DOCKLE, "Dockle DKL-LI-0003")), rule_unnecessary_files),
@@ -483,25 +548,38 @@ def oval_document(oval, definitions):
 
 
 def cpe_documents():
-    """The CPE dictionary naming the image-config platform and the OVAL that checks it."""
+    """The CPE dictionary naming the platforms (the image config's facts, the file facts) and
+    the OVAL that checks them."""
     oval = Oval()
     oval.counter = {"tst": 1000, "obj": 1000, "ste": 1000, "var": 1000}
-    facts_obj = oval.obj(file_object(filepath=f"{FACTS}/user"))
-    criterion = oval.test("unix:file", "imgscap wrote the image config facts", facts_obj)
-    def_id = f"oval:{NS}:def:1000"
-    definition = (
-        f'    <definition class="inventory" id="{def_id}" version="1">\n'
-        '      <metadata><title>The image config is known</title>\n'
-        f'        <description>imgscap wrote the image config facts to {FACTS}/.</description>'
-        '</metadata>\n'
-        f'      <criteria>{criterion}</criteria>\n    </definition>')
-    dictionary = (
-        '<cpe-list xmlns="http://cpe.mitre.org/dictionary/2.0">\n'
-        f'  <cpe-item name="{CONFIG_CPE}">\n'
-        '    <title xml:lang="en-us">The image config is known (not a bare directory)</title>\n'
-        '    <check system="http://oval.mitre.org/XMLSchema/oval-definitions-5" '
-        f'href="{CPE_OVAL_HREF}">{def_id}</check>\n  </cpe-item>\n</cpe-list>')
-    return dictionary, oval_document(oval, [definition])
+    platforms = [
+        (CONFIG_CPE, f"{FACTS}/user", "The image config is known",
+         "The image config is known (not a bare directory)",
+         f"imgscap wrote the image config facts to {FACTS}/."),
+        (FILES_CPE, f"{FILE_FACTS}/modes", "The image's file facts are known",
+         "imgscap listed the image's files (its own scan, not a live system)",
+         f"imgscap wrote the file facts to {FILE_FACTS}/."),
+    ]
+    definitions = []
+    items = []
+    for index, (cpe, path, title, item_title, description) in enumerate(platforms, start=1000):
+        facts_obj = oval.obj(file_object(filepath=path))
+        criterion = oval.test("unix:file", description[:-1], facts_obj)
+        def_id = f"oval:{NS}:def:{index}"
+        definitions.append(
+            f'    <definition class="inventory" id="{def_id}" version="1">\n'
+            f'      <metadata><title>{title}</title>\n'
+            f'        <description>{description}</description>'
+            '</metadata>\n'
+            f'      <criteria>{criterion}</criteria>\n    </definition>')
+        items.append(
+            f'  <cpe-item name="{cpe}">\n'
+            f'    <title xml:lang="en-us">{item_title}</title>\n'
+            '    <check system="http://oval.mitre.org/XMLSchema/oval-definitions-5" '
+            f'href="{CPE_OVAL_HREF}">{def_id}</check>\n  </cpe-item>\n')
+    dictionary = ('<cpe-list xmlns="http://cpe.mitre.org/dictionary/2.0">\n' + "".join(items)
+                  + '</cpe-list>')
+    return dictionary, oval_document(oval, definitions)
 
 
 def benchmark(rules_xml, selects):
@@ -515,11 +593,17 @@ def benchmark(rules_xml, selects):
         'distribution: how it runs (user, health check, exposed ports, volumes, environment), '
         'what it must not carry (secrets, keys, caches, build tools, leftovers) and file system '
         'hygiene (passwords, permissions, setuid files). Rules about the image config read the '
-        f'facts imgscap writes to {FACTS}/ and apply only where they exist.</description>\n'
+        f'facts imgscap writes to {FACTS}/ and apply only where they exist; rules about every '
+        f'file of the image read the file facts imgscap writes to {FILE_FACTS}/ and apply only '
+        'where imgscap scans.</description>\n'
         '  <platform-specification xmlns="http://cpe.mitre.org/language/2.0">\n'
         '    <platform id="image_config">\n'
         '      <logical-test operator="AND" negate="false">\n'
         f'        <fact-ref name="{CONFIG_CPE}"/>\n'
+        '      </logical-test>\n    </platform>\n'
+        '    <platform id="image_files">\n'
+        '      <logical-test operator="AND" negate="false">\n'
+        f'        <fact-ref name="{FILES_CPE}"/>\n'
         '      </logical-test>\n    </platform>\n  </platform-specification>\n'
         f'  <version>{VERSION}</version>\n'
         f'  <Profile id="xccdf_{NS}_profile_default">\n'
@@ -528,12 +612,20 @@ def benchmark(rules_xml, selects):
         '\n  </Profile>\n' + "\n".join(rules_xml) + '\n</Benchmark>')
 
 
-def rules_and_oval():
+PLATFORMS = {"config": "image_config", "files": "image_files"}
+
+
+def rules_and_oval(tree_walking=False):
+    """The benchmark and its OVAL; with tree_walking, the rules about every file walk the tree
+    with OpenSCAP's file probes instead of reading imgscap's file facts (for the tests)."""
     oval = Oval()
     definitions = []
     rules_xml = []
     for index, (name, title, severity, platform, description, rationale, references,
                 criteria_fn) in enumerate(RULES, start=1):
+        if tree_walking and criteria_fn in TREE_WALKING:
+            criteria_fn = TREE_WALKING[criteria_fn]
+            platform = None
         criteria = criteria_fn(oval)
         if not criteria.startswith("<criteria"):
             criteria = f'<criteria operator="AND">{criteria}</criteria>'
@@ -545,7 +637,8 @@ def rules_and_oval():
             f'      {criteria}\n    </definition>')
         refs_xml = "".join(f'\n      <reference href="{escape(href)}">{escape(text)}</reference>'
                            for href, text in references)
-        platform_xml = '\n      <platform idref="#image_config"/>' if platform else ""
+        platform_xml = (f'\n      <platform idref="#{PLATFORMS[platform]}"/>' if platform
+                        else "")
         rules_xml.append(
             f'    <Rule id="xccdf_{NS}_rule_{name}" selected="true" severity="{severity}">\n'
             f'      <title>{escape(title)}</title>\n'
@@ -567,8 +660,8 @@ def cref_id(name):
     return f"scap_{NS}_cref_{name}"
 
 
-def build():
-    xccdf_xml, oval_xml = rules_and_oval()
+def build(tree_walking=False):
+    xccdf_xml, oval_xml = rules_and_oval(tree_walking)
     dictionary_xml, cpe_oval_xml = cpe_documents()
     components = [(CPE_DICT_NAME, dictionary_xml), (CPE_OVAL_HREF, cpe_oval_xml),
                   (OVAL_HREF, oval_xml), (XCCDF_NAME, xccdf_xml)]
@@ -601,6 +694,10 @@ def build():
 
 
 def main():
+    if "--tree-walking" in sys.argv:
+        with open(sys.argv[sys.argv.index("--tree-walking") + 1], "w", encoding="utf-8") as f:
+            f.write(build(tree_walking=True))
+        return
     text = build()
     if "--check" in sys.argv:
         with open(OUT, encoding="utf-8") as f:

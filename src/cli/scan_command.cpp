@@ -67,7 +67,8 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   auto workdir = make_workdir(options);
   const auto rootfs_path = is_dir ? fs::absolute(reference.path) : workdir.rootfs();
   const auto root = rootfs::open_root(rootfs_path);
-  const auto unpacked = is_dir ? Unpacked{} : unpack(*source, img, root, ns, *progress);
+  auto unpacked = is_dir ? Unpacked{{}, 0, rootfs::walk_file_facts(root)}
+                         : unpack(*source, img, root, ns, *progress);
   clock.stop("unpack");
 
   util::throw_if_interrupted();
@@ -77,6 +78,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   if (target.config_facts) {
     (*target.config_facts)["special_files"] = special_files_fact(unpacked.skipped);
   }
+  target.file_facts = unpacked.file_facts.files();
   scan::prepare_environment(target);
 
   clock.start();

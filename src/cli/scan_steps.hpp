@@ -34,6 +34,7 @@ namespace imgscap::cli {
 struct Unpacked {
   std::vector<rootfs::SkippedEntry> skipped;  // special files not created
   std::uint64_t unmapped_owners = 0;          // entries whose owner the namespace cannot hold
+  rootfs::FileFacts file_facts;               // recorded while applying (or walking a dir:)
 };
 
 // The user namespace of the scan (none with --unsafe-no-sandbox).
@@ -45,7 +46,7 @@ rootfs::WorkDir make_workdir(const ScanOptions& options);
 // /run/imgscap/config/special_files: "TYPE MODE UID:GID /PATH" per line.
 std::string special_files_fact(const std::vector<rootfs::SkippedEntry>& skipped);
 
-// Applies every layer in order onto the root; errors name the layer.
+// Applies every layer in order onto the root, recording the file facts; errors name the layer.
 Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& root,
                 const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress);
 

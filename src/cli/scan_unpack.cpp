@@ -65,6 +65,7 @@ Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& 
   }
   apply_options.on_progress = [&progress](std::uint64_t bytes) { progress.layer_bytes(bytes); };
   apply_options.interrupted = [] { return util::interruption_pending(); };
+  apply_options.facts = &unpacked.file_facts;
   std::uint64_t image_bytes = 0;
   for (std::size_t i = 0; i < img.layers.size(); ++i) {
     util::throw_if_interrupted();
@@ -95,6 +96,7 @@ Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& 
       throw Error(context + ": " + message, e.code());
     }
   }
+  unpacked.file_facts.inspect_contents(root);
   return unpacked;
 }
 

@@ -3,6 +3,7 @@
 // resolved inside the root with openat2(RESOLVE_IN_ROOT) and acts on the final component
 // without following it.
 #include <imgscap/rootfs/apply.hpp>
+#include <imgscap/rootfs/file_facts.hpp>
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/remove_tree.hpp>
 #include <imgscap/util/error.hpp>
@@ -18,7 +19,11 @@
 
 #include <array>
 #include <cerrno>
+#include <memory>
+#include <optional>
+#include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace imgscap::rootfs {
 namespace {
@@ -27,6 +32,8 @@ constexpr std::size_t k_chunk = 64 * 1024;
 constexpr std::string_view k_whiteout = ".wh.";
 constexpr std::string_view k_opaque = ".wh..wh..opq";
 constexpr std::int64_t k_max_id = 0xFFFFFFFELL;
+// Directory handles kept for the entries that follow (tar entries come grouped by directory).
+constexpr std::size_t k_dir_cache_size = 256;
 
 // "./a//b/../c" -> {"a", "c"}. Throws when ".." would climb above the root.
 std::vector<std::string> clean_name(std::string_view raw) {
@@ -83,7 +90,9 @@ class Applier {
       : m_root(root),
         m_layer(layer),
         m_options(options),
-        m_archive(layer, util::StreamArchive::Kind::tar) {}
+        m_archive(layer, util::StreamArchive::Kind::tar) {
+    forget_dirs();
+  }
 
   ApplyStats run() {
     archive_entry* entry = nullptr;
@@ -151,26 +160,74 @@ class Applier {
     }
   }
 
-  // Resolves (creating as needed) the directory holding parts[0..count) inside the root.
-  util::Fd open_dir(const std::vector<std::string>& parts, std::size_t count, bool create) {
-    util::Fd current(::dup(m_root.get()));
-    for (std::size_t i = 1; i <= count; ++i) {
-      const auto prefix = join(parts, i);
-      auto next = open_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
-      if (!next && errno == ENOENT && create) {
-        if (::mkdirat(current.get(), parts[i - 1].c_str(), 0755) != 0 && errno != EEXIST) {
-          fail("cannot create directory {}: {}", prefix, errno_text(errno));
-        }
-        mark_created(prefix);
-        next = open_in_root(m_root, prefix, O_PATH | O_DIRECTORY);
-      }
-      if (!next) {
-        const int err = errno;
-        fail("cannot open directory {}: {}", prefix, describe_missing(current, parts[i - 1], err));
-      }
-      current = std::move(next);
+  using DirHandle = std::shared_ptr<const util::Fd>;
+
+  // The directory parts[0..count) inside the root, created (mode 0755) as needed. Each component
+  // is opened from its parent's handle without following it; a symlink is resolved from the
+  // root with RESOLVE_IN_ROOT. Handles are cached by path until anything that could be a
+  // directory on some cached path is removed (forget_dirs), so a cached handle always is what
+  // resolving its path inside the root would give.
+  DirHandle open_dir(const std::vector<std::string>& parts, std::size_t count, bool create) {
+    auto path = join(parts, count);
+    if (const auto it = m_dirs_open.find(path); it != m_dirs_open.end()) {
+      return it->second;
     }
-    return current;
+    const auto parent = open_dir(parts, count - 1, create);  // count > 0: "" is always cached
+    const auto& name = parts[count - 1];
+    auto next = open_child_dir(*parent, name, path);
+    if (!next && errno == ENOENT && create) {
+      if (::mkdirat(parent->get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
+        fail("cannot create directory {}: {}", path, errno_text(errno));
+      }
+      mark_created(path);
+      next = open_child_dir(*parent, name, path);
+    }
+    if (!next) {
+      const int err = errno;
+      fail("cannot open directory {}: {}", path, describe_missing(*parent, name, err));
+    }
+    if (m_dirs_open.size() >= k_dir_cache_size) {
+      forget_dirs();
+    }
+    auto handle = std::make_shared<const util::Fd>(std::move(next));
+    m_dirs_open.emplace(std::move(path), handle);
+    return handle;
+  }
+
+  util::Fd open_child_dir(const util::Fd& parent, const std::string& name,
+                          const std::string& path) {
+    util::Fd fd(
+        ::openat(parent.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd && (errno == ENOTDIR || errno == ELOOP)) {  // a symlink, or not a directory
+      fd = open_in_root(m_root, path, O_PATH | O_DIRECTORY);
+    }
+    return fd;
+  }
+
+  // Drops every cached directory handle but the root's.
+  void forget_dirs() {
+    m_dirs_open.clear();
+    m_dirs_open.emplace("", std::make_shared<const util::Fd>(::dup(m_root.get())));
+  }
+
+  // Removes `name` of `dir` (at `path`) and what is below it, on disk and in the facts.
+  void remove_entry(const util::Fd& dir, const std::string& name, const std::string& path,
+                    bool may_be_directory) {
+    remove_at(dir.get(), name);
+    if (may_be_directory) {
+      forget_dirs();
+    }
+    if (m_options.facts != nullptr) {
+      m_options.facts->remove(path);
+    }
+  }
+
+  void record(const std::string& path, FileType type, archive_entry* entry) {
+    if (m_options.facts != nullptr) {
+      m_options.facts->record(path, type, static_cast<unsigned>(archive_entry_perm(entry)),
+                              static_cast<std::uint64_t>(archive_entry_uid(entry)),
+                              static_cast<std::uint64_t>(archive_entry_gid(entry)));
+    }
   }
 
   // Why a path component does not open as a directory inside the root.
@@ -209,21 +266,22 @@ class Applier {
       return;
     }
     const auto path = join(parts, parts.size());
-    auto parent = open_dir(parts, parts.size() - 1, true);
+    const auto parent = open_dir(parts, parts.size() - 1, true);
+    const Place place{*parent, base, path};
     if (archive_entry_hardlink(entry) != nullptr) {  // tar hard links may carry no file type
-      make_hardlink(parent, base, entry);
+      make_hardlink(place, entry);
       mark_created(path);
       return;
     }
     switch (type) {
       case AE_IFDIR:
-        make_directory(parent, base, path, entry);
+        make_directory(place, entry);
         break;
       case AE_IFREG:
-        make_file(parent, base, entry);
+        make_file(place, entry);
         break;
       case AE_IFLNK:
-        make_symlink(parent, base, entry);
+        make_symlink(place, entry);
         break;
       default:
         record_special(path, type, entry);
@@ -236,8 +294,8 @@ class Applier {
     const auto& base = parts.back();
     const auto dir_path = join(parts, parts.size() - 1);
     if (base == k_opaque) {
-      auto dir = open_dir(parts, parts.size() - 1, true);
-      remove_lower_children(dir, dir_path);
+      const auto dir = open_dir(parts, parts.size() - 1, true);
+      remove_lower_children(*dir, dir_path);
       return;
     }
     const auto target = base.substr(k_whiteout.size());
@@ -255,7 +313,7 @@ class Applier {
   // Removes `name` from lower layers: whole, unless this layer wrote it or below it.
   void remove_lower(const util::Fd& dir, const std::string& name, const std::string& path) {
     if (!m_created.contains(path) && !m_touched.contains(path)) {
-      remove_at(dir.get(), name);
+      remove_entry(dir, name, path, true);
       return;
     }
     struct stat st {};
@@ -274,21 +332,29 @@ class Applier {
     }
   }
 
-  // Clears the way for a non-directory (or directory) entry at parent/base.
-  void replace_existing(const util::Fd& parent, const std::string& base, bool keep_directory) {
+  // Where an entry goes: its parent directory's handle, its name there, its path in the root.
+  struct Place {
+    const util::Fd& parent;
+    const std::string& base;
+    const std::string& path;
+  };
+
+  // Clears the way for an entry at `place`; a directory stays for a directory entry.
+  void replace_existing(const Place& place, bool keep_directory) {
     struct stat st {};
-    if (::fstatat(parent.get(), base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (::fstatat(place.parent.get(), place.base.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       return;
     }
     if (S_ISDIR(st.st_mode) && keep_directory) {
       return;
     }
-    remove_at(parent.get(), base);
+    remove_entry(place.parent, place.base, place.path, S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode));
   }
 
-  void set_owner(const util::Fd& parent, const std::string& base, archive_entry* entry) {
+  // The declared owner, or nullopt when it is not to be (or cannot be) set.
+  std::optional<std::pair<uid_t, gid_t>> owner_of(archive_entry* entry) {
     if (!m_options.preserve_ownership) {
-      return;
+      return std::nullopt;
     }
     const auto uid = archive_entry_uid(entry);
     const auto gid = archive_entry_gid(entry);
@@ -298,10 +364,15 @@ class Applier {
     if (static_cast<std::uint64_t>(uid) >= m_options.owner_id_limit ||
         static_cast<std::uint64_t>(gid) >= m_options.owner_id_limit) {
       ++m_stats.unmapped_owners;
-      return;
+      return std::nullopt;
     }
-    if (::fchownat(parent.get(), base.c_str(), static_cast<uid_t>(uid), static_cast<gid_t>(gid),
-                   AT_SYMLINK_NOFOLLOW) != 0) {
+    return std::pair{static_cast<uid_t>(uid), static_cast<gid_t>(gid)};
+  }
+
+  void set_owner(const Place& place, archive_entry* entry) {
+    if (const auto owner = owner_of(entry);
+        owner && ::fchownat(place.parent.get(), place.base.c_str(), owner->first, owner->second,
+                            AT_SYMLINK_NOFOLLOW) != 0) {
       fail("cannot set owner: {}", errno_text(errno));
     }
   }
@@ -310,46 +381,61 @@ class Applier {
     return {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
   }
 
-  void make_directory(const util::Fd& parent, const std::string& base, const std::string& path,
-                      archive_entry* entry) {
-    replace_existing(parent, base, true);
-    if (::mkdirat(parent.get(), base.c_str(), 0700) != 0 && errno != EEXIST) {
+  void make_directory(const Place& place, archive_entry* entry) {
+    replace_existing(place, true);
+    if (::mkdirat(place.parent.get(), place.base.c_str(), 0700) != 0 && errno != EEXIST) {
       fail("cannot create directory: {}", errno_text(errno));
     }
-    set_owner(parent, base, entry);
+    set_owner(place, entry);
     m_dirs.push_back(
-        {path, static_cast<unsigned>(archive_entry_perm(entry)) & 07777U, mtime_of(entry)});
+        {place.path, static_cast<unsigned>(archive_entry_perm(entry)) & 07777U, mtime_of(entry)});
+    record(place.path, FileType::directory, entry);
   }
 
-  void make_file(const util::Fd& parent, const std::string& base, archive_entry* entry) {
-    replace_existing(parent, base, false);
-    util::Fd fd(::openat(parent.get(), base.c_str(),
-                         O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  // Creates the file; what is in the way is removed first (only looked for when it is there).
+  util::Fd create_file(const Place& place) {
+    constexpr int k_flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    util::Fd fd(::openat(place.parent.get(), place.base.c_str(), k_flags, 0600));
+    if (!fd && errno == EEXIST) {
+      replace_existing(place, false);
+      fd.reset(::openat(place.parent.get(), place.base.c_str(), k_flags, 0600));
+    }
     if (!fd) {
       fail("cannot create file: {}", errno_text(errno));
     }
-    write_data(fd);
-    if (::ftruncate(fd.get(), archive_entry_size(entry)) != 0) {
+    return fd;
+  }
+
+  void make_file(const Place& place, archive_entry* entry) {
+    const auto fd = create_file(place);
+    const auto size = archive_entry_size(entry);
+    if (write_data(fd) != size && ::ftruncate(fd.get(), size) != 0) {  // a sparse file's tail
       fail("cannot size file: {}", errno_text(errno));
     }
-    set_owner(parent, base, entry);
+    if (const auto owner = owner_of(entry);
+        owner && ::fchown(fd.get(), owner->first, owner->second) != 0) {
+      fail("cannot set owner: {}", errno_text(errno));
+    }
     if (::fchmod(fd.get(), static_cast<mode_t>(archive_entry_perm(entry) & 07777)) != 0) {
       fail("cannot set mode: {}", errno_text(errno));
     }
     const timespec times[2] = {mtime_of(entry), mtime_of(entry)};
     ::futimens(fd.get(), times);
+    record(place.path, FileType::regular, entry);
   }
 
-  void write_data(const util::Fd& fd) {
+  // Writes the entry's data; returns the offset after the last byte written.
+  la_int64_t write_data(const util::Fd& fd) {
     const void* block = nullptr;
     std::size_t size = 0;
     la_int64_t offset = 0;
+    la_int64_t end = 0;
     for (;;) {
       const int status = archive_read_data_block(m_archive.get(), &block, &size, &offset);
       m_archive.check(status != ARCHIVE_OK && status != ARCHIVE_WARN && status != ARCHIVE_EOF,
                       "cannot read file data");
       if (status == ARCHIVE_EOF) {
-        return;
+        return end;
       }
       const auto* bytes = static_cast<const char*>(block);
       while (size > 0) {
@@ -365,43 +451,52 @@ class Applier {
         offset += n;
         m_stats.bytes_written += static_cast<std::uint64_t>(n);
       }
+      end = offset;
       check_size();  // a single huge file must not run past the limits either
     }
   }
 
-  void make_symlink(const util::Fd& parent, const std::string& base, archive_entry* entry) {
+  void make_symlink(const Place& place, archive_entry* entry) {
     const char* target = archive_entry_symlink(entry);
     if (target == nullptr || *target == '\0') {
       fail("symlink without a target");
     }
-    replace_existing(parent, base, false);
-    if (::symlinkat(target, parent.get(), base.c_str()) != 0) {
+    replace_existing(place, false);
+    if (::symlinkat(target, place.parent.get(), place.base.c_str()) != 0) {
       fail("cannot create symlink: {}", errno_text(errno));
     }
-    set_owner(parent, base, entry);
+    set_owner(place, entry);
     const timespec times[2] = {mtime_of(entry), mtime_of(entry)};
-    ::utimensat(parent.get(), base.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    ::utimensat(place.parent.get(), place.base.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    record(place.path, FileType::symlink, entry);
   }
 
-  void make_hardlink(const util::Fd& parent, const std::string& base, archive_entry* entry) {
+  void make_hardlink(const Place& place, archive_entry* entry) {
     const auto target =
         with_context("hard link target", [&] { return clean_name(archive_entry_hardlink(entry)); });
     if (target.empty()) {
       fail("hard link to the root");
     }
-    auto target_parent = with_context(
-        fmt::format("hard link target {} does not exist in the image", join(target, target.size())),
-        [&] { return open_dir(target, target.size() - 1, false); });
+    const auto target_path = join(target, target.size());
+    const auto target_parent =
+        with_context(fmt::format("hard link target {} does not exist in the image", target_path),
+                     [&] { return open_dir(target, target.size() - 1, false); });
     struct stat st {};
-    if (::fstatat(target_parent.get(), target.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      fail("hard link target {} does not exist in the image", join(target, target.size()));
+    if (::fstatat(target_parent->get(), target.back().c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      fail("hard link target {} does not exist in the image", target_path);
     }
     if (S_ISDIR(st.st_mode)) {
-      fail("hard link target {} is a directory", join(target, target.size()));
+      fail("hard link target {} is a directory", target_path);
     }
-    replace_existing(parent, base, false);
-    if (::linkat(target_parent.get(), target.back().c_str(), parent.get(), base.c_str(), 0) != 0) {
+    replace_existing(place, false);
+    if (::linkat(target_parent->get(), target.back().c_str(), place.parent.get(),
+                 place.base.c_str(), 0) != 0) {
       fail("cannot create hard link: {}", errno_text(errno));
+    }
+    if (m_options.facts != nullptr) {  // the link is the target's inode: its type, mode, owner
+      m_options.facts->record_link(place.path, target_path,
+                                   S_ISLNK(st.st_mode) ? FileType::symlink : FileType::regular,
+                                   st.st_mode & 07777U, st.st_uid, st.st_gid);
     }
   }
 
@@ -437,6 +532,7 @@ class Applier {
   std::unordered_set<std::string> m_created;
   std::unordered_set<std::string> m_touched;  // proper ancestors of created paths
   std::vector<DeferredDir> m_dirs;
+  std::unordered_map<std::string, DirHandle> m_dirs_open;
 };
 
 }  // namespace

@@ -156,6 +156,10 @@ void prepare_environment(Target& target) {
   util::write_file(target.private_dir / target.apt_config,
                    apt_configuration(target, eval_dir_seen(target)));
   write_rpm_macros(target);
+  fs::create_directories(target.private_dir / "files");  // kept with --keep-rootfs
+  for (const auto& [name, text] : target.file_facts) {
+    util::write_file(target.private_dir / "files" / name, text);
+  }
 }
 
 Target with_dpkg_view(const Target& target, const std::string& name, const std::string& path,
@@ -184,7 +188,8 @@ Entered enter_evaluation(const Target& target, const std::vector<sandbox::Bind>&
   } else {
     entered.marker = find_container_marker(root).value_or("");
   }
-  write_config_facts(root, target.config_facts);
+  write_facts(root, k_config_facts_dir, target.config_facts);
+  write_facts(root, k_file_facts_dir, target.file_facts);
   for (const auto& [path, content] : target.added_files) {
     add_file_in_root(root, path, content);
   }

@@ -222,7 +222,7 @@ void write_fact(const util::Fd& dir, const std::string& name, std::string_view c
   const util::Fd fd(::openat(dir.get(), name.c_str(),
                              O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd) {
-    fail("cannot write the image config fact {}: {}", name, errno_text(errno));
+    fail("cannot write the fact {}: {}", name, errno_text(errno));
   }
   util::write_all(fd.get(), content, name);
 }
@@ -271,8 +271,8 @@ void add_file_in_root(const util::Fd& root, std::string_view path, std::string_v
   util::write_all(fd.get(), content, "/" + std::string(path));
 }
 
-void write_config_facts(const util::Fd& root, const std::optional<ConfigFacts>& facts) {
-  const std::string_view path = k_config_facts_dir;
+void write_facts(const util::Fd& root, std::string_view path,
+                 const std::optional<std::map<std::string, std::string>>& facts) {
   const auto parent_path = path.substr(0, path.rfind('/'));
   const auto name = std::string(path.substr(path.rfind('/') + 1));
   if (const auto parent = rootfs::open_in_root(root, parent_path, O_PATH | O_DIRECTORY)) {

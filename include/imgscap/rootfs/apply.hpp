@@ -4,6 +4,7 @@
 // within the limits of util/limits.hpp (entries, path length and depth, bytes, trailing data).
 #pragma once
 
+#include <imgscap/rootfs/file_facts.hpp>
 #include <imgscap/util/byte_stream.hpp>
 #include <imgscap/util/fd.hpp>
 
@@ -23,6 +24,8 @@ struct ApplyOptions {
   std::uint64_t image_bytes_left = UINT64_MAX;
   // Called with bytes of tar consumed so far, for progress. May be empty.
   std::function<void(std::uint64_t)> on_progress;
+  // Where the file facts are recorded (may be null).
+  FileFacts* facts = nullptr;
   // Checked between entries; when it returns true, apply() throws imgscap::Error "interrupted".
   std::function<bool()> interrupted;
 };

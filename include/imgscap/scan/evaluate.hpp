@@ -4,6 +4,7 @@
 // evaluation: probe root, target label, container variables, apt isolation, rpm database path.
 #pragma once
 
+#include <imgscap/rootfs/file_facts.hpp>
 #include <imgscap/scan/content.hpp>
 #include <imgscap/scan/facts.hpp>
 #include <imgscap/util/progress.hpp>
@@ -36,6 +37,8 @@ struct Target {
   bool add_container_marker = true;
   // The image config facts shown to the probes (none for a directory).
   std::optional<ConfigFacts> config_facts;
+  // The file facts shown to the probes under run/imgscap/files/ (rootfs::FileFacts::files).
+  rootfs::FileFactFiles file_facts;
   // Files the probes need, written into the throwaway layer (replacing what the image has
   // there): path inside the image -> content (a dpkg status joining status.d's stanzas, dpkg's
   // architecture tables, a dpkg view for the CVE feed). Filled by prepare_environment.

@@ -78,12 +78,15 @@ ConfigFacts config_facts(const image::Config& config);
 // replacing whatever is there (the image's file, or an earlier child's). Throws imgscap::Error.
 void add_file_in_root(const util::Fd& root, std::string_view path, std::string_view content);
 
-// Where the facts go inside the root.
+// Where the facts go inside the root: the image config's, and the file facts
+// (rootfs::FileFacts).
 constexpr const char* k_config_facts_dir = "run/imgscap/config";
+constexpr const char* k_file_facts_dir = "run/imgscap/files";
 
-// Replaces run/imgscap/config inside the root (removing whatever the image put there, so an
-// image cannot forge its facts) with `facts`; with no facts (a directory has no image config)
-// the directory is only removed. Throws imgscap::Error.
-void write_config_facts(const util::Fd& root, const std::optional<ConfigFacts>& facts);
+// Replaces the directory `path` inside the root (removing whatever the image put there, so an
+// image cannot forge its facts) with one file per fact; with no facts (a directory has no image
+// config) the directory is only removed. Throws imgscap::Error.
+void write_facts(const util::Fd& root, std::string_view path,
+                 const std::optional<std::map<std::string, std::string>>& facts);
 
 }  // namespace imgscap::scan
