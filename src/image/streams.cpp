@@ -8,6 +8,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -68,6 +69,126 @@ class PeekStream final : public util::ByteStream {
   std::size_t m_pos = 0;
 };
 
+void check_ratio(std::uint64_t out, std::uint64_t in) {
+  const auto ratio = util::limit(util::Limit::compression_ratio);
+  if (out > k_ratio_floor && out / std::max<std::uint64_t>(in, 1) > ratio) {
+    util::limit_exceeded(
+        util::Limit::compression_ratio,
+        fmt::format("the layer decompresses to more than {} times its size ({} bytes from {}): "
+                    "a decompression bomb?",
+                    ratio, out, in));
+  }
+}
+
+// The compressed data ended; the blob must still be read to its end so its digest and size are
+// checked. Bounded, like trailing data after a tar.
+void drain_trailing(util::ByteStream& inner, std::uint64_t already) {
+  std::uint64_t trailing = already;
+  std::array<std::byte, k_chunk> buffer{};
+  const auto limit = util::limit(util::Limit::trailing_bytes);
+  for (;;) {
+    if (trailing > limit) {
+      util::limit_exceeded(
+          util::Limit::trailing_bytes,
+          fmt::format("more than {} bytes of data after the end of the compressed layer", limit));
+    }
+    const auto n = inner.read(buffer);
+    if (n == 0) {
+      return;
+    }
+    trailing += n;
+  }
+}
+
+// gzip with zlib, which checks every member's trailer (CRC-32 and length of the data) as Go's
+// gzip reader in docker and containerd does; libarchive's gzip filter skips it. Members follow
+// each other (multistream); bytes after the last member that do not start one are trailing data.
+class GzipStream final : public util::ByteStream {
+ public:
+  explicit GzipStream(std::unique_ptr<util::ByteStream> inner)
+      : m_inner(std::make_unique<CountingStream>(std::move(inner))), m_in(k_chunk) {
+    if (inflateInit2(&m_z, 16 + MAX_WBITS) != Z_OK) {
+      fail("cannot decompress: zlib cannot start");
+    }
+  }
+  GzipStream(const GzipStream&) = delete;
+  GzipStream& operator=(const GzipStream&) = delete;
+  ~GzipStream() override { inflateEnd(&m_z); }
+
+  std::size_t read(std::span<std::byte> buffer) override {
+    m_z.next_out = reinterpret_cast<Bytef*>(buffer.data());
+    m_z.avail_out = static_cast<uInt>(std::min<std::size_t>(buffer.size(), UINT32_MAX));
+    const auto room = m_z.avail_out;
+    while (!m_done && m_z.avail_out == room) {
+      if (m_z.avail_in == 0 && !refill()) {
+        break;
+      }
+      if (!m_in_member && !start_member()) {
+        break;
+      }
+      inflate_some();
+    }
+    const auto n = static_cast<std::size_t>(room - m_z.avail_out);
+    m_out += n;
+    check_ratio(m_out, m_inner->count());
+    return n;
+  }
+
+ private:
+  bool refill() {
+    const auto n = m_inner->read(m_in);
+    if (n == 0) {
+      if (m_in_member) {
+        fail("cannot decompress: the gzip data ends before its last member does (truncated)");
+      }
+      m_done = true;
+      return false;
+    }
+    m_z.next_in = reinterpret_cast<Bytef*>(m_in.data());
+    m_z.avail_in = static_cast<uInt>(n);
+    return true;
+  }
+
+  // Between members: another member (0x1f), else trailing data, which ends the stream.
+  bool start_member() {
+    if (m_members > 0 && *m_z.next_in != 0x1f) {
+      m_done = true;
+      drain_trailing(*m_inner, m_z.avail_in);
+      m_z.avail_in = 0;
+      return false;
+    }
+    if (m_members > 0 && inflateReset(&m_z) != Z_OK) {
+      fail("cannot decompress: zlib cannot restart");
+    }
+    m_in_member = true;
+    ++m_members;
+    return true;
+  }
+
+  void inflate_some() {
+    const int status = inflate(&m_z, Z_NO_FLUSH);
+    if (status == Z_STREAM_END) {  // header, data and trailer (CRC-32, ISIZE) all checked
+      m_in_member = false;
+      return;
+    }
+    if (status == Z_OK || (status == Z_BUF_ERROR && m_z.avail_in == 0)) {
+      return;
+    }
+    fail(
+        "cannot decompress: corrupt gzip data (zlib: {}): the compressed data, or the CRC-32 or "
+        "length in a member's trailer, does not match",
+        m_z.msg != nullptr ? m_z.msg : "error");
+  }
+
+  std::unique_ptr<CountingStream> m_inner;
+  std::vector<std::byte> m_in;
+  z_stream m_z{};
+  bool m_in_member = false;
+  bool m_done = false;
+  std::uint64_t m_members = 0;
+  std::uint64_t m_out = 0;
+};
+
 // Decompresses with exactly one libarchive filter over the raw format.
 class DecompressStream final : public util::ByteStream {
  public:
@@ -85,33 +206,15 @@ class DecompressStream final : public util::ByteStream {
       drain_inner();
     }
     m_out += static_cast<std::uint64_t>(n);
-    const auto ratio = util::limit(util::Limit::compression_ratio);
-    if (m_out > k_ratio_floor && m_out / std::max<std::uint64_t>(m_inner->count(), 1) > ratio) {
-      util::limit_exceeded(
-          util::Limit::compression_ratio,
-          fmt::format("the layer decompresses to more than {} times its size ({} bytes from {}): "
-                      "a decompression bomb?",
-                      ratio, m_out, m_inner->count()));
-    }
+    check_ratio(m_out, m_inner->count());
     return static_cast<std::size_t>(n);
   }
 
  private:
-  // The decompressor stops at the end of the compressed data; the blob must still be read to its
-  // end so its digest and size are checked. Bounded, like trailing data after a tar.
+  // The decompressor stops at the end of the compressed data.
   void drain_inner() {
     m_drained = true;
-    std::uint64_t trailing = 0;
-    std::array<std::byte, k_chunk> buffer{};
-    const auto limit = util::limit(util::Limit::trailing_bytes);
-    while (const auto n = m_inner->read(buffer)) {
-      trailing += n;
-      if (trailing > limit) {
-        util::limit_exceeded(
-            util::Limit::trailing_bytes,
-            fmt::format("more than {} bytes of data after the end of the compressed layer", limit));
-      }
-    }
+    drain_trailing(*m_inner, 0);
   }
 
   std::unique_ptr<CountingStream> m_inner;
@@ -192,8 +295,7 @@ std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> i
   }
   switch (compression) {
     case Compression::gzip:
-      return std::make_unique<DecompressStream>(std::move(peek),
-                                                util::StreamArchive::Kind::raw_gzip);
+      return std::make_unique<GzipStream>(std::move(peek));
     case Compression::zstd:
       return std::make_unique<DecompressStream>(std::move(peek),
                                                 util::StreamArchive::Kind::raw_zstd);

@@ -30,8 +30,11 @@ OCI = ("oci", "oci-archive")
 
 class Case:
     def __init__(self, name, layers, refused=None, entry_named=None, check=None, formats=ALL,
-                 edit=None, docker_edit=None, args=()):
+                 edit=None, docker_edit=None, args=(), layer_named=False):
         self.name, self.layers, self.refused, self.args = name, layers, refused, list(args)
+        # The refusal names the layer ("layer 1 (sha256:..."); prepared blobs go into the
+        # docker-archive too.
+        self.layer_named = self.blobs_in_docker_archive = layer_named
         self.entry_named, self.check, self.formats = entry_named, check, formats
         self.edit, self.docker_edit = edit, docker_edit
 
@@ -233,6 +236,12 @@ def cases(sentinel, work):
         Case("oci-symlinked-blob", [tar(entry("x", b"x"))], refused="blobs/sha256",
              formats=OCI, edit=None),
         # Resource exhaustion: each ends early and within bounds (compressed layers: OCI).
+        # A gzip trailer that disagrees with the data, though digest and diff_id match what the
+        # manifest and config claim: refused as Go's gzip reader (docker, containerd) refuses it.
+        Case("gzip-crc32-wrong", [bad_trailer(tar(entry("x", b"x" * 1000)), crc=True)],
+             refused="incorrect data check", layer_named=True),
+        Case("gzip-isize-wrong", [bad_trailer(tar(entry("x", b"x" * 1000)), crc=False)],
+             refused="incorrect length check", layer_named=True),
         Case("gzip-bomb", [gzip_bomb()], refused="limit compression-ratio", formats=OCI),
         Case("gigabytes-after-the-end-marker", [padded_tar()], refused="limit trailing-bytes",
              formats=("oci",)),
@@ -280,6 +289,16 @@ def many_entries(count):
     return tar(*files)
 
 
+def bad_trailer(data, crc):
+    """A gzip blob of `data` whose trailer's CRC-32 (crc) or ISIZE (not crc) is off by one; the
+    diff_id is the true one of `data`."""
+    import gzip
+    blob = bytearray(gzip.compress(data, mtime=0))
+    at = len(blob) - (8 if crc else 4)
+    blob[at] = (blob[at] + 1) % 256
+    return ("blob", bytes(blob), "sha256:" + sha256(data))
+
+
 def gzip_twice(data):
     import gzip
     return gzip.compress(gzip.compress(data, mtime=0), mtime=0)
@@ -312,7 +331,8 @@ def build(case, work, sentinel):
     """The case's image in each format: {format: reference}."""
     images = {}
     base = os.path.join(work, case.name)
-    raw_layers = [layer for layer in case.layers if not isinstance(layer, tuple)]
+    raw_layers = [layer for layer in case.layers
+                  if not isinstance(layer, tuple) or case.blobs_in_docker_archive]
     if "oci" in case.formats or "oci-archive" in case.formats:
         layout = oci_layout(base + "-layout", case.layers, edit=case.edit)
         if case.name == "oci-symlinked-blob":
@@ -368,6 +388,8 @@ def run_case(case, imgscap, content_file, work, sentinel, before):
                 problems.append(f"{label}: exit {proc.returncode}, expected a refusal: {proc.stderr}")
             elif case.refused not in proc.stderr:
                 problems.append(f"{label}: message lacks '{case.refused}': {proc.stderr}")
+            elif case.layer_named and "layer 1 (sha256:" not in proc.stderr:
+                problems.append(f"{label}: message does not name the layer: {proc.stderr}")
             elif case.entry_named and f"entry " not in proc.stderr:
                 problems.append(f"{label}: message does not name the entry: {proc.stderr}")
             elif case.entry_named and case.entry_named not in proc.stderr:

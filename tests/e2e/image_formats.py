@@ -122,12 +122,15 @@ def oci_archive(layout, path):
 
 
 def docker_archive(path, layers, config=None, repo_tag="imgscap-hostile:latest", edit=None):
-    """A docker-save archive: uncompressed layer tars as <diff id hex>.tar, the config as
-    <digest hex>.json and manifest.json. `edit(manifest_entry)` may change manifest.json."""
+    """A docker-save archive: layer tars as <diff id hex>.tar (uncompressed, or a prepared
+    ("blob", compressed_bytes, diff_id) as it is), the config as <digest hex>.json and
+    manifest.json. `edit(manifest_entry)` may change manifest.json."""
     members = []
-    diff_ids = ["sha256:" + sha256(layer) for layer in layers]
+    diff_ids = [layer[2] if isinstance(layer, tuple) else "sha256:" + sha256(layer)
+                for layer in layers]
     for layer, diff_id in zip(layers, diff_ids):
-        members.append((diff_id.split(":")[1] + ".tar", layer))
+        members.append((diff_id.split(":")[1] + ".tar",
+                        layer[1] if isinstance(layer, tuple) else layer))
     cfg = json.dumps(image_config(diff_ids, config), sort_keys=True).encode()
     config_name = sha256(cfg) + ".json"
     members.append((config_name, cfg))
