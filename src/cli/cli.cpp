@@ -14,6 +14,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <CLI/CLI.hpp>
+#include <imgscap/util/text.hpp>
 #pragma GCC diagnostic pop
 
 #include <iostream>
@@ -141,6 +142,22 @@ void add_scan(CLI::App& app, Parsed& p) {
                  "Keep the work directory with the unpacked root filesystem and say where");
   scan->add_option("--workdir", p.scan.workdir,
                    "Create the private work directory here instead of $TMPDIR");
+  scan->add_option_function<std::string>(
+          "--rootfs-memory",
+          [&p](const std::string& text) {
+            if (text == "auto") {
+              p.scan.rootfs_memory.reset();
+            } else if (const auto bytes = util::parse_byte_size(text)) {
+              p.scan.rootfs_memory = *bytes;
+            } else {
+              throw CLI::ValidationError("--rootfs-memory",
+                                         "\"" + text + "\" is not auto or a size (K, M, G, T)");
+            }
+          },
+          "Unpack the image into a RAM-backed tmpfs of at most SIZE (0: on disk); an image that "
+          "does not fit is unpacked again on disk. Default auto: a quarter of the available "
+          "memory (cgroup limit included), at most 8G. Not with --keep-rootfs")
+      ->option_text("SIZE|auto");
   add_limit_option(scan, p);
   scan->add_flag("--unsafe-no-sandbox", p.scan.unsafe_no_sandbox,
                  "Evaluate without the sandbox (no user, mount or network namespace): image "

@@ -66,9 +66,10 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   const auto ns = enter_namespace(options);
   auto workdir = make_workdir(options);
   const auto rootfs_path = is_dir ? fs::absolute(reference.path) : workdir.rootfs();
+  auto memory_root = is_dir ? std::nullopt : memory_root_for(options, ns, workdir);
+  auto unpacked = is_dir ? walk_directory(rootfs_path)
+                         : unpack(*source, img, rootfs_path, memory_root, ns, *progress);
   const auto root = rootfs::open_root(rootfs_path);
-  auto unpacked = is_dir ? Unpacked{{}, 0, rootfs::walk_file_facts(root)}
-                         : unpack(*source, img, root, ns, *progress);
   clock.stop("unpack");
 
   util::throw_if_interrupted();

@@ -19,8 +19,18 @@ constexpr const char* k_chroot_refused =
     "chroot(2) is not permitted (no CAP_SYS_CHROOT, and --unsafe-no-sandbox gives no user "
     "namespace); OpenSCAP would abort";
 
+// What the results name as evaluated: the image's name pinned to its manifest digest
+// ("debian:11@sha256:..."), or for a docker-archive (which keeps no manifest) its config digest,
+// the image ID; a directory by its reference.
 std::string target_label(const image::Reference& reference, const image::Image& img) {
-  return img.names.empty() ? reference.text : img.names.front();
+  const auto name = img.names.empty() ? reference.text : img.names.front();
+  if (reference.transport == image::Transport::dir) {
+    return name;
+  }
+  if (img.manifest_digest) {
+    return name + "@" + img.manifest_digest->str();
+  }
+  return fmt::format("{} (image ID {})", name, img.config_digest.str());
 }
 
 // Rules whose probes would abort the evaluation (a chroot-mode probe without the right to
@@ -48,10 +58,11 @@ std::vector<std::string> rules_to_skip(const scan::Content& content, bool chroot
 // Reads the results back, applies imgscap's corrections (skipped and broken-probe rules become
 // errors, runtime-only rules not applicable) to them and to the results file.
 report::Results corrected_results(const scan::EvalOutcome& outcome, scan::ContentKind kind,
-                                  const report::BrokenProbes& broken) {
+                                  const report::BrokenProbes& broken, const std::string& label) {
   report::ResultsFile file(outcome.results_file, kind == scan::ContentKind::oval
                                                      ? report::ResultsKind::oval
                                                      : report::ResultsKind::arf);
+  file.set_target(label);
   const auto checks = file.checks();
   const auto skipped_reason =
       fmt::format("not evaluated: its checks need chroot(2): {}", k_chroot_refused);
@@ -142,7 +153,7 @@ EvaluatedContent evaluate_content(const scan::Target& target, const scan::Planne
   evaluated.kind = content.kind;
   evaluated.outcome = scan::evaluate(target, request, progress);
   evaluated.results_file = evaluated.outcome.results_file;
-  evaluated.results = corrected_results(evaluated.outcome, content.kind, broken);
+  evaluated.results = corrected_results(evaluated.outcome, content.kind, broken, target.label);
   for (auto& rule : evaluated.results.rules) {
     rule.evaluation = planned.name;
   }

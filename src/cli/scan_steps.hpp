@@ -15,6 +15,7 @@
 #include <imgscap/report/summary.hpp>
 #include <imgscap/rootfs/apply.hpp>
 #include <imgscap/rootfs/workdir.hpp>
+#include <imgscap/sandbox/memory_root.hpp>
 #include <imgscap/sandbox/user_namespace.hpp>
 #include <imgscap/scan/catalogue.hpp>
 #include <imgscap/scan/content.hpp>
@@ -35,6 +36,8 @@ struct Unpacked {
   std::vector<rootfs::SkippedEntry> skipped;  // special files not created
   std::uint64_t unmapped_owners = 0;          // entries whose owner the namespace cannot hold
   rootfs::FileFacts file_facts;               // recorded while applying (or walking a dir:)
+  std::uint64_t memory_bytes = 0;             // used on the RAM-backed root (0: on disk)
+  std::vector<std::string> notes;             // for the summary (e.g. fell back to disk)
 };
 
 // The user namespace of the scan (none with --unsafe-no-sandbox).
@@ -46,8 +49,22 @@ rootfs::WorkDir make_workdir(const ScanOptions& options);
 // /run/imgscap/config/special_files: "TYPE MODE UID:GID /PATH" per line.
 std::string special_files_fact(const std::vector<rootfs::SkippedEntry>& skipped);
 
-// Applies every layer in order onto the root, recording the file facts; errors name the layer.
-Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& root,
+// The facts of a dir: root, in one walk (nothing is unpacked).
+Unpacked walk_directory(const std::filesystem::path& rootfs_path);
+
+// A RAM-backed root over the work directory's rootfs/ within --rootfs-memory (default: a
+// quarter of the available memory, at most 8 GiB); none with --keep-rootfs, without a user
+// namespace, or when the kernel refuses.
+std::optional<sandbox::MemoryRoot> memory_root_for(const ScanOptions& options,
+                                                   const std::optional<sandbox::UserNamespace>& ns,
+                                                   const rootfs::WorkDir& workdir);
+
+// Applies every layer in order onto the root at `rootfs_path`, recording the file facts; errors
+// name the layer. When the RAM-backed root fills up, it is unmounted and the layers are applied
+// again on disk (with a note).
+Unpacked unpack(image::Source& source, const image::Image& img,
+                const std::filesystem::path& rootfs_path,
+                std::optional<sandbox::MemoryRoot>& memory_root,
                 const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress);
 
 // --- scan_content.cpp ----------------------------------------------------------------------

@@ -72,6 +72,7 @@ void add_notes(report::Summary& summary, const Unpacked& unpacked,
   if (!unpacked.skipped.empty()) {
     summary.notes.push_back(skipped_note(unpacked.skipped));
   }
+  summary.notes.insert(summary.notes.end(), unpacked.notes.begin(), unpacked.notes.end());
   if (unpacked.unmapped_owners > 0) {
     summary.notes.push_back(fmt::format(
         "{} files have owners beyond the {} ids this user namespace maps; they belong to root "

@@ -3,6 +3,7 @@
 // layers in order.
 #include "scan_steps.hpp"
 
+#include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
 #include <imgscap/util/signals.hpp>
@@ -10,16 +11,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <algorithm>
 
 namespace imgscap::cli {
-namespace {
-
-std::string layer_context(const image::Image& img, std::size_t index) {
-  return fmt::format("layer {} ({})", index + 1, img.layers[index].digest.short_str());
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::optional<sandbox::UserNamespace> enter_namespace(const ScanOptions& options) {
   if (options.unsafe_no_sandbox) {
@@ -55,9 +52,58 @@ std::string special_files_fact(const std::vector<rootfs::SkippedEntry>& skipped)
   return text;
 }
 
-Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& root,
-                const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress) {
+namespace {
+
+void apply_layers(image::Source& source, const image::Image& img, const util::Fd& root,
+                  rootfs::ApplyOptions apply_options, Unpacked& unpacked,
+                  util::Progress& progress) {
+  apply_options.facts = &unpacked.file_facts;
+  std::uint64_t image_bytes = 0;
+  for (std::size_t i = 0; i < img.layers.size(); ++i) {
+    util::throw_if_interrupted();
+    apply_options.image_bytes_left = util::limit(util::Limit::image_bytes) - image_bytes;
+    progress.layer_started(i, img.layers.size(), img.layers[i].digest.str(), img.layers[i].size);
+    with_context(image::layer_context(img, i), [&] {
+      auto stream = source.open_layer(img, i);
+      auto stats = rootfs::apply_layer(root, *stream, apply_options);
+      unpacked.skipped.insert(unpacked.skipped.end(), stats.skipped.begin(), stats.skipped.end());
+      unpacked.unmapped_owners += stats.unmapped_owners;
+      image_bytes += stats.tar_bytes;
+    });
+  }
+  unpacked.file_facts.inspect_contents(root);
+}
+
+bool out_of_space(const Error& e) {
+  return e.error_number() == ENOSPC || e.error_number() == EDQUOT;
+}
+
+}  // namespace
+
+Unpacked walk_directory(const std::filesystem::path& rootfs_path) {
   Unpacked unpacked;
+  unpacked.file_facts = rootfs::walk_file_facts(rootfs::open_root(rootfs_path));
+  return unpacked;
+}
+
+std::optional<sandbox::MemoryRoot> memory_root_for(const ScanOptions& options,
+                                                   const std::optional<sandbox::UserNamespace>& ns,
+                                                   const rootfs::WorkDir& workdir) {
+  const auto budget = options.rootfs_memory.value_or(sandbox::default_memory_budget());
+  if (!ns || options.keep_rootfs || budget == 0) {
+    return std::nullopt;  // a kept tree must outlive the scan; without namespaces, no mounts
+  }
+  auto memory_root = sandbox::MemoryRoot::mount(workdir.rootfs(), budget);
+  if (memory_root) {
+    spdlog::debug("unpacking into a RAM-backed root of at most {} MiB", budget >> 20);
+  }
+  return memory_root;
+}
+
+Unpacked unpack(image::Source& source, const image::Image& img,
+                const std::filesystem::path& rootfs_path,
+                std::optional<sandbox::MemoryRoot>& memory_root,
+                const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress) {
   rootfs::ApplyOptions apply_options;
   apply_options.preserve_ownership = ns ? ns->map != sandbox::IdMap::single : ::geteuid() == 0;
   if (ns) {
@@ -65,38 +111,28 @@ Unpacked unpack(image::Source& source, const image::Image& img, const util::Fd& 
   }
   apply_options.on_progress = [&progress](std::uint64_t bytes) { progress.layer_bytes(bytes); };
   apply_options.interrupted = [] { return util::interruption_pending(); };
-  apply_options.facts = &unpacked.file_facts;
-  std::uint64_t image_bytes = 0;
-  for (std::size_t i = 0; i < img.layers.size(); ++i) {
+  Unpacked unpacked;
+  try {
+    apply_layers(source, img, rootfs::open_root(rootfs_path), apply_options, unpacked, progress);
+  } catch (const Error& e) {
     util::throw_if_interrupted();
-    apply_options.image_bytes_left = util::limit(util::Limit::image_bytes) - image_bytes;
-    progress.layer_started(i, img.layers.size(), img.layers[i].digest.str(), img.layers[i].size);
-    try {
-      auto stream = source.open_layer(img, i);
-      auto stats = rootfs::apply_layer(root, *stream, apply_options);
-      unpacked.skipped.insert(unpacked.skipped.end(), stats.skipped.begin(), stats.skipped.end());
-      unpacked.unmapped_owners += stats.unmapped_owners;
-      image_bytes += stats.tar_bytes;
-    } catch (const Error& e) {
-      util::throw_if_interrupted();
-      // Errors raised while reading the blob carry the layer already (with_error_context);
-      // those of applying entries get it here.
-      const std::string message = e.what();
-      const auto context = layer_context(img, i);
-      const auto at = message.find(context + ": ");
-      if (at == 0) {
-        throw;
-      }
-      if (at != std::string::npos) {  // "entry x: layer 2 (...): reason" -> "layer 2 (...): entry
-                                      // x: reason"
-        throw Error(
-            context + ": " + message.substr(0, at) + message.substr(at + context.size() + 2),
-            e.code());
-      }
-      throw Error(context + ": " + message, e.code());
+    if (!memory_root || !out_of_space(e)) {
+      throw;
     }
+    const auto budget = memory_root->size_bytes();
+    memory_root->unmount();
+    memory_root.reset();
+    unpacked = Unpacked{};
+    unpacked.notes.push_back(fmt::format(
+        "the image did not fit in a RAM-backed root of {} MiB (--rootfs-memory): unpacked on "
+        "disk instead",
+        budget >> 20));
+    spdlog::info("{}", unpacked.notes.back());
+    apply_layers(source, img, rootfs::open_root(rootfs_path), apply_options, unpacked, progress);
   }
-  unpacked.file_facts.inspect_contents(root);
+  if (memory_root) {
+    unpacked.memory_bytes = memory_root->used_bytes();
+  }
   return unpacked;
 }
 

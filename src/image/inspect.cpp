@@ -123,8 +123,10 @@ std::optional<std::string> read_file_from_layers(Source& source, const Image& im
   for (int hop = 0; hop <= k_max_hops; ++hop) {
     Found found;
     for (std::size_t i = image.layers.size(); i-- > 0 && found.kind == Found::Kind::none;) {
-      auto stream = source.open_layer(image, i);
-      found = LayerLookup(*stream).find(path);
+      found = with_context(layer_context(image, i), [&] {
+        auto stream = source.open_layer(image, i);
+        return LayerLookup(*stream).find(path);
+      });
     }
     switch (found.kind) {
       case Found::Kind::file:

@@ -43,21 +43,27 @@ util::Digest digest_of(const nlohmann::json& descriptor, const std::string& what
 std::unique_ptr<util::ByteStream> layer_stream(const BlobStore& store, const Image& img,
                                                std::size_t index) {
   const auto& layer = img.layers.at(index);
-  const auto context = fmt::format("layer {} ({})", index + 1, layer.digest.short_str());
   auto blob = store.open(layer.location);
   if (!blob) {
-    fail("{}: missing blob {} (foreign layer URLs are never fetched)", context, layer.location);
+    fail("missing blob {} (foreign layer URLs are never fetched)", layer.location);
   }
   std::unique_ptr<util::ByteStream> stream = std::move(blob);
   if (layer.digest_known) {
     stream = std::make_unique<util::VerifyingStream>(std::move(stream), layer.digest, layer.size,
                                                      "blob digest");
   }
-  stream = with_context(context, [&] { return decompress(std::move(stream)); });
-  stream = std::make_unique<util::VerifyingStream>(std::move(stream), layer.diff_id, -1,
-                                                   "diff_id (uncompressed digest)");
-  return with_error_context(std::move(stream), context);
+  stream = decompress(std::move(stream));
+  return std::make_unique<util::VerifyingStream>(std::move(stream), layer.diff_id, -1,
+                                                 "diff_id (uncompressed digest)");
 }
+
+}  // namespace
+
+std::string layer_context(const Image& img, std::size_t index) {
+  return fmt::format("layer {} ({})", index + 1, img.layers.at(index).digest.short_str());
+}
+
+namespace {
 
 void check_layer_count(const Image& img, const std::string& what) {
   if (img.layers.size() > util::limit(util::Limit::layers)) {

@@ -223,19 +223,6 @@ class DecompressStream final : public util::ByteStream {
   std::uint64_t m_out = 0;
 };
 
-class ContextStream final : public util::ByteStream {
- public:
-  ContextStream(std::unique_ptr<util::ByteStream> inner, std::string context)
-      : m_inner(std::move(inner)), m_context(std::move(context)) {}
-  std::size_t read(std::span<std::byte> buffer) override {
-    return with_context(m_context, [&] { return m_inner->read(buffer); });
-  }
-
- private:
-  std::unique_ptr<util::ByteStream> m_inner;
-  std::string m_context;
-};
-
 bool starts_with(const std::vector<std::byte>& head, std::initializer_list<unsigned> magic) {
   if (head.size() < magic.size()) {
     return false;
@@ -303,11 +290,6 @@ std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> i
       break;
   }
   return peek;
-}
-
-std::unique_ptr<util::ByteStream> with_error_context(std::unique_ptr<util::ByteStream> inner,
-                                                     std::string context) {
-  return std::make_unique<ContextStream>(std::move(inner), std::move(context));
 }
 
 }  // namespace imgscap::image

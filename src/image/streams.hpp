@@ -22,8 +22,4 @@ nlohmann::json parse_json(const std::string& text, const std::string& what);
 std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> inner,
                                              Compression* detected = nullptr);
 
-// Prefixes every error raised while reading with `context`.
-std::unique_ptr<util::ByteStream> with_error_context(std::unique_ptr<util::ByteStream> inner,
-                                                     std::string context);
-
 }  // namespace imgscap::image

@@ -253,6 +253,14 @@ void ResultsFile::set_result(const std::string& id, const std::string& result,
   }
 }
 
+void ResultsFile::set_target(const std::string& target) {
+  if (m_impl->kind != ResultsKind::arf) {
+    return;
+  }
+  set_child_text(last_test_result(m_impl->doc.get(), m_impl->path), "target", target);
+  m_impl->changed = true;
+}
+
 void ResultsFile::save() {
   if (!m_impl->changed) {
     return;

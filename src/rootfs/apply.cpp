@@ -177,7 +177,7 @@ class Applier {
     auto next = open_child_dir(*parent, name, path);
     if (!next && errno == ENOENT && create) {
       if (::mkdirat(parent->get(), name.c_str(), 0755) != 0 && errno != EEXIST) {
-        fail("cannot create directory {}: {}", path, errno_text(errno));
+        fail_errno(errno, "cannot create directory {}", path);
       }
       mark_created(path);
       next = open_child_dir(*parent, name, path);
@@ -373,7 +373,7 @@ class Applier {
     if (const auto owner = owner_of(entry);
         owner && ::fchownat(place.parent.get(), place.base.c_str(), owner->first, owner->second,
                             AT_SYMLINK_NOFOLLOW) != 0) {
-      fail("cannot set owner: {}", errno_text(errno));
+      fail_errno(errno, "cannot set owner");
     }
   }
 
@@ -384,7 +384,7 @@ class Applier {
   void make_directory(const Place& place, archive_entry* entry) {
     replace_existing(place, true);
     if (::mkdirat(place.parent.get(), place.base.c_str(), 0700) != 0 && errno != EEXIST) {
-      fail("cannot create directory: {}", errno_text(errno));
+      fail_errno(errno, "cannot create directory");
     }
     set_owner(place, entry);
     m_dirs.push_back(
@@ -401,7 +401,7 @@ class Applier {
       fd.reset(::openat(place.parent.get(), place.base.c_str(), k_flags, 0600));
     }
     if (!fd) {
-      fail("cannot create file: {}", errno_text(errno));
+      fail_errno(errno, "cannot create file");
     }
     return fd;
   }
@@ -410,14 +410,14 @@ class Applier {
     const auto fd = create_file(place);
     const auto size = archive_entry_size(entry);
     if (write_data(fd) != size && ::ftruncate(fd.get(), size) != 0) {  // a sparse file's tail
-      fail("cannot size file: {}", errno_text(errno));
+      fail_errno(errno, "cannot size file");
     }
     if (const auto owner = owner_of(entry);
         owner && ::fchown(fd.get(), owner->first, owner->second) != 0) {
-      fail("cannot set owner: {}", errno_text(errno));
+      fail_errno(errno, "cannot set owner");
     }
     if (::fchmod(fd.get(), static_cast<mode_t>(archive_entry_perm(entry) & 07777)) != 0) {
-      fail("cannot set mode: {}", errno_text(errno));
+      fail_errno(errno, "cannot set mode");
     }
     const timespec times[2] = {mtime_of(entry), mtime_of(entry)};
     ::futimens(fd.get(), times);
@@ -444,7 +444,7 @@ class Applier {
           if (errno == EINTR) {
             continue;
           }
-          fail("cannot write file: {}", errno_text(errno));
+          fail_errno(errno, "cannot write file");
         }
         bytes += n;
         size -= static_cast<std::size_t>(n);
@@ -463,7 +463,7 @@ class Applier {
     }
     replace_existing(place, false);
     if (::symlinkat(target, place.parent.get(), place.base.c_str()) != 0) {
-      fail("cannot create symlink: {}", errno_text(errno));
+      fail_errno(errno, "cannot create symlink");
     }
     set_owner(place, entry);
     const timespec times[2] = {mtime_of(entry), mtime_of(entry)};
@@ -491,7 +491,7 @@ class Applier {
     replace_existing(place, false);
     if (::linkat(target_parent->get(), target.back().c_str(), place.parent.get(),
                  place.base.c_str(), 0) != 0) {
-      fail("cannot create hard link: {}", errno_text(errno));
+      fail_errno(errno, "cannot create hard link");
     }
     if (m_options.facts != nullptr) {  // the link is the target's inode: its type, mode, owner
       m_options.facts->record_link(place.path, target_path,

@@ -2,6 +2,7 @@
 // The limit catalogue, NAME=VALUE parsing (with K/M/G/T for sizes) and the process's limits.
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <charconv>
 
@@ -37,23 +38,18 @@ Limits g_limits;
 const LimitInfo& info(Limit which) { return k_catalogue.at(static_cast<std::size_t>(which)); }
 
 std::uint64_t parse_value(const LimitInfo& limit, std::string_view text) {
-  std::uint64_t multiplier = 1;
-  if (limit.bytes && !text.empty()) {
-    const std::string_view suffixes = "KMGT";
-    if (const auto pos = suffixes.find(static_cast<char>(std::toupper(text.back())));
-        pos != std::string_view::npos) {
-      multiplier = 1ULL << (10 * (pos + 1));
-      text.remove_suffix(1);
-    }
-  }
   std::uint64_t value = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || value == 0 ||
-      value > UINT64_MAX / multiplier) {
+  if (limit.bytes) {
+    value = parse_byte_size(text).value_or(0);
+  } else if (const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+             ec != std::errc() || ptr != text.data() + text.size()) {
+    value = 0;
+  }
+  if (value == 0) {
     fail("--limit {}: \"{}\" is not a positive number{}", limit.name, text,
          limit.bytes ? " (K, M, G or T may follow)" : "");
   }
-  return value * multiplier;
+  return value;
 }
 
 }  // namespace

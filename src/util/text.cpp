@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Text helpers that need formatting: ages for people.
+// Text helpers that need formatting or parsing: ages for people, byte sizes.
 #include <imgscap/util/text.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace imgscap::util {
 
@@ -23,6 +24,29 @@ std::string format_age(long long seconds) {
     return fmt::format("{} min", minutes);
   }
   return fmt::format("{} s", seconds);
+}
+
+}  // namespace imgscap::util
+
+namespace imgscap::util {
+
+std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
+  std::uint64_t multiplier = 1;
+  constexpr std::string_view k_suffixes = "KMGT";
+  if (!text.empty()) {
+    if (const auto pos = k_suffixes.find(static_cast<char>(std::toupper(text.back())));
+        pos != std::string_view::npos) {
+      multiplier = 1ULL << (10 * (pos + 1));
+      text.remove_suffix(1);
+    }
+  }
+  std::uint64_t value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() ||
+      value > UINT64_MAX / multiplier) {
+    return std::nullopt;
+  }
+  return value * multiplier;
 }
 
 }  // namespace imgscap::util

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# A scan killed by SIGTERM, SIGINT or SIGHUP during unpacking or during evaluation exits 128+N
-# and leaves no work directory, no throwaway layer and no complete-looking report.
+# A scan killed by SIGTERM, SIGINT or SIGHUP during unpacking (on disk, and into the RAM-backed
+# root, seen through the scan's own /proc/PID/root) or during evaluation exits 128+N and leaves
+# no work directory, no throwaway layer and no complete-looking report.
 source "$(dirname "$0")/lib.sh"
 
 interrupt_when() {
   local condition=$1 signal=$2 expected=$3
+  shift 3
   "$IMGSCAP" scan "docker-archive:$DEBIAN11_DOCKER_ARCHIVE" --content "$SSG_DEBIAN11" \
-    --profile anssi_np_nt28_high -q -o "$CASE_DIR/out-$signal" 2>"$ERR" &
+    --profile anssi_np_nt28_high -q -o "$CASE_DIR/out-$signal" "$@" 2>"$ERR" &
   local pid=$! waited=0
   until eval "$condition"; do
     sleep 0.05
@@ -27,10 +29,12 @@ interrupt_when() {
 }
 
 unpacking='[ -n "$(find "$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]'
+unpacking_in_memory='[ -n "$(find "/proc/$pid/root$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]'
 evaluating='[ -n "$(find "$TMPDIR" -name evaluate.log -print -quit 2>/dev/null)" ]'
 # During unpacking: the root has some files but no os-release yet.
-interrupt_when "$unpacking" TERM 143
-interrupt_when "$unpacking" HUP 129
+interrupt_when "$unpacking" TERM 143 --rootfs-memory 0
+interrupt_when "$unpacking" HUP 129 --rootfs-memory 0
+interrupt_when "$unpacking_in_memory" TERM 143
 # During evaluation (in the sandbox): the evaluation child has started its log.
 interrupt_when "$evaluating" INT 130
 interrupt_when "$evaluating" HUP 129

@@ -38,6 +38,9 @@ struct ScanOptions {
   OutputFormat format = OutputFormat::text;
   bool quiet = false;
   bool keep_rootfs = false;
+  // Bytes of memory the unpacked root may take on a RAM-backed tmpfs (0: on disk); nullopt:
+  // a quarter of the available memory, at most 8 GiB.
+  std::optional<std::uint64_t> rootfs_memory;
   bool unsafe_no_sandbox = false;  // evaluate on the host, without namespaces (see the man page)
   // CVE scan: "off", "auto" (the catalogue's feed for the image's OS), a feed file, or a URL.
   std::string cve = "off";

@@ -33,8 +33,12 @@ class Source {
 
   // The uncompressed tar stream of layer `index` of `image`. The blob's digest and size and the
   // layer's diff_id are verified while it is read; a mismatch throws imgscap::Error when the
-  // end of the stream is reached, naming the layer ("layer 2 (sha256:ab12...): ...").
+  // end of the stream is reached. Errors do not name the layer: the caller reading it does
+  // (with_context(layer_context(image, index), ...)).
   virtual std::unique_ptr<util::ByteStream> open_layer(const Image& image, std::size_t index) = 0;
 };
+
+// "layer 2 (sha256:ab12...)": how messages name a layer.
+std::string layer_context(const Image& image, std::size_t index);
 
 }  // namespace imgscap::image

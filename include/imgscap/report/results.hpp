@@ -53,6 +53,10 @@ class ResultsFile {
   [[nodiscard]] std::map<std::string, RuleChecks> checks() const;
   // Sets a rule's result (XCCDF result text) and, in ARF, adds `message` to its rule-result.
   void set_result(const std::string& id, const std::string& result, const std::string& message);
+  // Names what was evaluated in the ARF's TestResult <target> (and so in the HTML report's
+  // "Evaluation target"): OpenSCAP puts the image's /etc/hostname there, which debootstrap
+  // copies from the machine that built the image. Nothing for OVAL results.
+  void set_target(const std::string& target);
   // Writes the document back to its file when something was set.
   void save();
 

@@ -21,20 +21,34 @@ enum class ExitCode : int {
 };
 
 // A failure imgscap reports to the user. The message reads as the tail of
-// "imgscap: error: ..." and carries its context ("layer 2 (sha256:ab12...): entry x: ...").
+// "imgscap: error: ..." and carries its context ("layer 2 (sha256:ab12...): entry x: ...");
+// error_number() is the errno of the system call that failed (0 when none did), for callers
+// that act on it (a full RAM-backed root is unpacked again on disk).
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message, ExitCode code = ExitCode::error)
-      : std::runtime_error(message), m_code(code) {}
+  explicit Error(const std::string& message, ExitCode code = ExitCode::error, int error_number = 0)
+      : std::runtime_error(message), m_code(code), m_errno(error_number) {}
   [[nodiscard]] ExitCode code() const noexcept { return m_code; }
+  [[nodiscard]] int error_number() const noexcept { return m_errno; }
 
  private:
   ExitCode m_code;
+  int m_errno;
 };
+
+// errno as text, for messages: "open foo: No such file or directory".
+std::string errno_text(int err);
 
 template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) {
   throw Error(fmt::format(format, std::forward<Args>(args)...));
+}
+
+// A failed system call: "<what>: <errno text>", with the errno kept in the Error.
+template <typename... Args>
+[[noreturn]] void fail_errno(int err, fmt::format_string<Args...> format, Args&&... args) {
+  throw Error(fmt::format(format, std::forward<Args>(args)...) + ": " + errno_text(err),
+              ExitCode::error, err);
 }
 
 // Runs f(); an Error thrown by it is rethrown with "context: " in front of its message.
@@ -43,11 +57,8 @@ decltype(auto) with_context(const std::string& context, F&& f) {
   try {
     return std::forward<F>(f)();
   } catch (const Error& e) {
-    throw Error(context + ": " + e.what(), e.code());
+    throw Error(context + ": " + e.what(), e.code(), e.error_number());
   }
 }
-
-// errno as text, for messages: "open foo: No such file or directory".
-std::string errno_text(int err);
 
 }  // namespace imgscap

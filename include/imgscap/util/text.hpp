@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cctype>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,9 @@ inline std::string_view trim(std::string_view text) {
   }
   return text;
 }
+
+// "512", "64K", "2G" (K, M, G, T: powers of 1024) as bytes; nullopt when it is not one.
+std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 
 // "3 h 5 min", "2 d 4 h", "45 s": a rough age for people (negative counts as 0).
 std::string format_age(long long seconds);
