@@ -99,6 +99,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
     summary.results.rules.insert(summary.results.rules.end(), rules.begin(), rules.end());
   }
   const auto cve = scan_vulnerabilities(options, os, target, workdir, probes, *progress);
+  finish_reports(evaluated, *progress);
   progress->finish();
   summary.vulnerabilities = cve.scan;
 

@@ -85,6 +85,16 @@ report::Results corrected_results(const scan::EvalOutcome& outcome, scan::Conten
 
 }  // namespace
 
+void finish_reports(std::vector<EvaluatedContent>& evaluated, util::Progress& progress) {
+  progress.phase("writing the HTML reports");
+  for (auto& one : evaluated) {
+    if (one.pending_report) {
+      one.report_figures = one.pending_report->finish();
+      one.pending_report.reset();
+    }
+  }
+}
+
 scan::Target make_target(const ScanOptions& options, const image::Reference& reference,
                          const image::Image& img, const rootfs::WorkDir& workdir,
                          const fs::path& rootfs_path, const util::Fd& root) {
@@ -157,11 +167,10 @@ EvaluatedContent evaluate_content(const scan::Target& target, const scan::Planne
   for (auto& rule : evaluated.results.rules) {
     rule.evaluation = planned.name;
   }
-  progress.phase("writing the HTML report of " + planned.name);
   evaluated.report_file = results_dir / "report.html";
-  evaluated.report_figures = scan::render_report(
-      target, {evaluated.results_file, content.kind, evaluated.outcome.result_id,
-               evaluated.outcome.profile_id, evaluated.report_file});
+  evaluated.pending_report.emplace(
+      target, scan::ReportRequest{evaluated.results_file, content.kind, evaluated.outcome.result_id,
+                                  evaluated.outcome.profile_id, evaluated.report_file});
 
   auto& e = evaluated.evaluation;
   e.name = planned.name;

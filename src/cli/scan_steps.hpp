@@ -103,11 +103,17 @@ struct EvaluatedContent {
   std::filesystem::path results_file;  // corrected ARF or OVAL results, in the work directory
   std::filesystem::path report_file;   // its HTML report
   scan::EvalOutcome outcome;
+  // The HTML report renders in its own child while the next evaluation runs; finish_reports
+  // waits for it and fills report_figures.
+  std::optional<scan::PendingReport> pending_report;
   scan::ChildFigures report_figures;
 };
 
-// Evaluates one content in its own children, corrects its results and renders its report into
-// `results_dir`.
+// Waits for every content's HTML report.
+void finish_reports(std::vector<EvaluatedContent>& evaluated, util::Progress& progress);
+
+// Evaluates one content in its own child, corrects its results and starts rendering its report
+// into `results_dir`.
 EvaluatedContent evaluate_content(const scan::Target& target, const scan::PlannedContent& planned,
                                   const std::filesystem::path& results_dir,
                                   const report::BrokenProbes& broken, bool chroot_refused,

@@ -6,6 +6,7 @@
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
+#include <imgscap/util/prefetch_stream.hpp>
 #include <imgscap/util/signals.hpp>
 
 #include <spdlog/spdlog.h>
@@ -64,8 +65,8 @@ void apply_layers(image::Source& source, const image::Image& img, const util::Fd
     apply_options.image_bytes_left = util::limit(util::Limit::image_bytes) - image_bytes;
     progress.layer_started(i, img.layers.size(), img.layers[i].digest.str(), img.layers[i].size);
     with_context(image::layer_context(img, i), [&] {
-      auto stream = source.open_layer(img, i);
-      auto stats = rootfs::apply_layer(root, *stream, apply_options);
+      util::PrefetchStream stream(source.open_layer(img, i));  // decompress while writing
+      auto stats = rootfs::apply_layer(root, stream, apply_options);
       unpacked.skipped.insert(unpacked.skipped.end(), stats.skipped.begin(), stats.skipped.end());
       unpacked.unmapped_owners += stats.unmapped_owners;
       image_bytes += stats.tar_bytes;

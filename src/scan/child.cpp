@@ -82,6 +82,9 @@ std::string describe_death(int status) {
   return fmt::format("the evaluation process exited with status {}", WEXITSTATUS(status));
 }
 
+}  // namespace
+
+// Reads a child's protocol lines; kills and reaps it when dropped unfinished.
 class ChildReader {
  public:
   ChildReader(pid_t pid, util::Fd fd) : m_pid(pid), m_fd(std::move(fd)) {}
@@ -148,6 +151,8 @@ class ChildReader {
   std::string m_pending;
 };
 
+namespace {
+
 std::string unescape(std::string_view payload) {
   std::string out;
   for (std::size_t i = 0; i < payload.size(); ++i) {
@@ -181,9 +186,8 @@ void send_line(int fd, std::string_view kind, std::string_view payload) {
   write_all(fd, line);
 }
 
-std::string run_in_child(const std::function<void(int fd)>& body,
-                         const std::filesystem::path& log_file,
-                         const std::function<void(std::string_view, std::string_view)>& on_line) {
+Child::Child(const std::function<void(int fd)>& body, std::filesystem::path log_file)
+    : m_log_file(std::move(log_file)) {
   std::array<int, 2> fds{};
   if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
     fail("cannot create a pipe: {}", errno_text(errno));
@@ -198,14 +202,20 @@ std::string run_in_child(const std::function<void(int fd)>& body,
   }
   if (pid == 0) {
     read_end.reset();
-    child_main(body, write_end.get(), log_file);
+    child_main(body, write_end.get(), m_log_file);
   }
   write_end.reset();
-  ChildReader reader(pid, std::move(read_end));
+  m_reader = std::make_unique<ChildReader>(pid, std::move(read_end));
+}
+
+Child::Child(Child&&) noexcept = default;
+Child::~Child() = default;
+
+std::string Child::finish(const std::function<void(std::string_view, std::string_view)>& on_line) {
   std::string done;
   std::string error;
   bool got_done = false;
-  const bool finished = reader.pump([&](std::string_view kind, std::string_view payload) {
+  const bool finished = m_reader->pump([&](std::string_view kind, std::string_view payload) {
     if (kind == "done") {
       done = unescape(payload);
       got_done = true;
@@ -218,16 +228,22 @@ std::string run_in_child(const std::function<void(int fd)>& body,
   if (!finished) {
     util::throw_if_interrupted();
   }
-  const int status = reader.wait();
+  const int status = m_reader->wait();
   if (!error.empty()) {
     throw Error(error);
   }
   if (!got_done || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const auto tail = log_tail(log_file);
+    const auto tail = log_tail(m_log_file);
     fail("{}; libopenscap's last messages:{}", describe_death(status),
          tail.empty() ? std::string(" (none)") : tail);
   }
   return done;
+}
+
+std::string run_in_child(const std::function<void(int fd)>& body,
+                         const std::filesystem::path& log_file,
+                         const std::function<void(std::string_view, std::string_view)>& on_line) {
+  return Child(body, log_file).finish(on_line);
 }
 
 }  // namespace imgscap::scan

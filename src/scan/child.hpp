@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,26 @@ namespace imgscap::scan {
 
 // Writes one protocol line ("kind\tpayload\n") to the parent. Usable only in the child.
 void send_line(int fd, std::string_view kind, std::string_view payload);
+
+class ChildReader;
+
+// A child started and not yet finished: its reports wait in its pipe while the parent does other
+// work (another child). Killed if it goes away unfinished.
+class Child {
+ public:
+  Child(const std::function<void(int fd)>& body, std::filesystem::path log_file);
+  Child(Child&&) noexcept;
+  Child& operator=(Child&&) = delete;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  ~Child();
+  // Reads the child's lines to its end and waits for it; as run_in_child.
+  std::string finish(const std::function<void(std::string_view, std::string_view)>& on_line);
+
+ private:
+  std::unique_ptr<ChildReader> m_reader;
+  std::filesystem::path m_log_file;
+};
 
 // Runs body(fd) in a forked child whose stdout/stderr go to log_file. on_line receives each
 // (kind, payload) the child sends. Returns the payload of the child's "done" line. Throws

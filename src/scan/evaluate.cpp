@@ -270,13 +270,39 @@ EvalOutcome evaluate(const Target& target, const EvalRequest& request, util::Pro
   return outcome;
 }
 
-ChildFigures render_report(const Target& target, const ReportRequest& request) {
-  const auto done_text =
-      run_in_child([&](int fd) { generate_report(fd, target, request); },
-                   target.private_dir / "report.log", [](std::string_view, std::string_view) {});
-  const auto done = nlohmann::json::parse(done_text);
+namespace {
+
+// The report child's own throwaway layer and log, named after its results directory, so that it
+// can run beside an evaluation child.
+Target report_target(const Target& target, const ReportRequest& request) {
+  Target own = target;
+  own.layer_dir =
+      target.layer_dir.string() + "-report-" + request.html_file.parent_path().filename().string();
+  return own;
+}
+
+}  // namespace
+
+PendingReport::PendingReport(const Target& target, const ReportRequest& request) {
+  const auto own = report_target(target, request);
+  m_child = std::make_unique<Child>(
+      [own, request](int fd) { generate_report(fd, own, request); },
+      target.private_dir /
+          ("report-" + request.html_file.parent_path().filename().string() + ".log"));
+}
+
+PendingReport::PendingReport(PendingReport&&) noexcept = default;
+PendingReport::~PendingReport() = default;
+
+ChildFigures PendingReport::finish() {
+  const auto done =
+      nlohmann::json::parse(m_child->finish([](std::string_view, std::string_view) {}));
   return {done["seconds"].get<std::map<std::string, double>>(),
           done["peak_rss_kb"].get<std::map<std::string, long>>()};
+}
+
+ChildFigures render_report(const Target& target, const ReportRequest& request) {
+  return PendingReport(target, request).finish();
 }
 
 }  // namespace imgscap::scan

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,6 +114,23 @@ struct ReportRequest {
   std::string result_id;            // XCCDF TestResult to show
   std::string profile_id;           // its profile
   std::filesystem::path html_file;  // written beside results_file
+};
+
+class Child;
+
+// An HTML report being rendered in its own sandboxed child (with its own throwaway layer), while
+// the parent goes on with the next evaluation.
+class PendingReport {
+ public:
+  PendingReport(const Target& target, const ReportRequest& request);
+  PendingReport(PendingReport&&) noexcept;
+  PendingReport& operator=(PendingReport&&) = delete;
+  ~PendingReport();  // an unfinished render is killed
+  // Waits for the report. Throws imgscap::Error.
+  ChildFigures finish();
+
+ private:
+  std::unique_ptr<Child> m_child;
 };
 
 // Renders the standard OpenSCAP HTML report (xccdf-report.xsl, or oval-results-report.xsl for
