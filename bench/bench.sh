@@ -77,9 +77,8 @@ PY
 
 # The baseline's share of a default scan, from the per-evaluation timings.
 baseline_share() {
-  "$imgscap" scan "$1" -q -o "$work/out" --workdir "$2" --format json >"$work/summary.json" ||
-    [ $? -eq 2 ]
-  python3 - "$work/summary.json" >>"$results" <<'PY'
+  "$imgscap" scan "$1" -q -o "$work/out" --workdir "$2" || [ $? -eq 2 ]
+  python3 - "$work/out/summary.json" >>"$results" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 base = next(e for e in s["evaluations"] if e["name"] == "baseline")

@@ -3,9 +3,13 @@
 """Every rule of content/imgscap-baseline-ds.xml on a test image that passes it and one that
 fails it: a good image passes all rules; each variant adds one defect and must fail exactly the
 rule it targets, with every other rule still passing. The config rules do not apply to a dir:
-scan of the good tree. Used by case_baseline_rules.sh; prints one line per image.
+scan of the good tree. Every image is also scanned with TREE_CONTENT, the formulation of the
+rules that walks the tree with OpenSCAP's file probes (content/src/baseline.py --tree-walking),
+and every rule's result must be the same: the file facts imgscap gathers while unpacking answer
+as the probes would. EDGES adds images for that comparison alone: what later layers do to entries
+earlier ones made notable. Used by case_baseline_rules.sh; prints one line per image.
 
-    baseline_rules.py IMGSCAP CONTENT WORKDIR
+    baseline_rules.py IMGSCAP CONTENT TREE_CONTENT WORKDIR
 """
 import copy
 import json
@@ -144,9 +148,41 @@ VARIANTS = {
 }
 
 
+# Layers on top of the good image's: each must give the same results with facts and probes.
+EDGES = [
+    ("setuid-then-whiteout", [[entry("usr/local/bin/tool", "#!/bin/sh\n", mode="4755")],
+                              [entry("usr/local/bin/.wh.tool")]]),
+    ("writable-dir-then-file", [[d("srv/drop", "0777"), entry("srv/drop/x", "x")],
+                                [entry("srv/.wh.drop"), entry("srv/drop", "now a file\n")]]),
+    ("writable-dir-made-sticky", [[d("srv/drop", "0777")], [d("srv/drop", "1777")]]),
+    ("setuid-hardlink", [[entry("usr/local/bin/tool", "#!/bin/sh\n", mode="4755"),
+                          {"path": "opt/tool", "type": "hardlink", "target": "usr/local/bin/tool"}]]),
+    ("opaque-hides-git", [[d("srv/app"), d("srv/app/.git"), entry("srv/app/.git/HEAD", "r\n")],
+                          [d("srv/app"), entry("srv/app/.wh..wh..opq"), entry("srv/app/x", "x")]]),
+    ("env-symlink-and-key-link", [[entry("srv/k.txt", KEY), d("srv/app"),
+                                   {"path": "srv/app/.env", "type": "symlink", "target": "../k.txt"},
+                                   {"path": "etc/app.key", "type": "symlink", "target": "../srv/k.txt"}]]),
+    ("setgid-dir-and-writable-link", [[d("var/mail", "2775"), entry("srv/w", "w", mode="0666"),
+                                       {"path": "srv/wl", "type": "symlink", "target": "w"}]]),
+    ("key-replaced-by-cert", [[d("root/.ssh", "0700"), entry("root/.ssh/id_rsa", KEY)],
+                              [entry("root/.ssh/id_rsa", CERT)]]),
+]
+
+
 def image_spec(spec):
     cfg = {k: v for k, v in spec["config"].items() if v is not None}
-    return {"config": cfg, "layers": [spec["files"]]}
+    return {"config": cfg, "layers": [spec["files"]] + spec.get("more_layers", [])}
+
+
+def same_results(imgscap, image, content, tree_content, out, failures, label):
+    """Results with the file facts; those of the tree-walking rules must be the same."""
+    results = scan(imgscap, image, content, out)
+    walked = scan(imgscap, image, tree_content, out + "-tree")
+    if results != walked:
+        diff = {r: (results.get(r), walked.get(r)) for r in set(results) | set(walked)
+                if results.get(r) != walked.get(r)}
+        failures.append(f"{label}: facts and tree walk differ (facts, walk): {diff}")
+    return results
 
 
 def scan(imgscap, image, content, out, env=None):
@@ -168,11 +204,11 @@ def build(spec, workdir, name):
 
 
 def main():
-    imgscap, content, workdir = sys.argv[1:4]
+    imgscap, content, tree_content, workdir = sys.argv[1:5]
     rules = sorted(VARIANTS)
     failures = []
-    good = scan(imgscap, "oci:" + build(GOOD, workdir, "good"), content,
-                os.path.join(workdir, "out-good"))
+    good = same_results(imgscap, "oci:" + build(GOOD, workdir, "good"), content, tree_content,
+                        os.path.join(workdir, "out-good"), failures, "good")
     if sorted(good) != rules:
         raise SystemExit(f"the content's rules {sorted(good)} are not the tested {rules}")
     bad = {r: v for r, v in good.items() if v != "pass"}
@@ -183,8 +219,9 @@ def main():
         for name, change in VARIANTS[rule]:
             spec = copy.deepcopy(GOOD)
             change(spec)
-            results = scan(imgscap, "oci:" + build(spec, workdir, name), content,
-                           os.path.join(workdir, "out-" + name))
+            results = same_results(imgscap, "oci:" + build(spec, workdir, name), content,
+                                   tree_content, os.path.join(workdir, "out-" + name), failures,
+                                   name)
             wrong = {r: v for r, v in results.items() if v != ("fail" if r == rule else "pass")}
             print(f"{name}: {rule} {results[rule]}" + (f", unexpected: {wrong}" if wrong else ""))
             if wrong:
@@ -195,7 +232,8 @@ def main():
     subprocess.run(["tar", "-C", tree, "-xzf", os.path.join(
         workdir, "good", "blobs", "sha256", layer_digest(os.path.join(workdir, "good")))],
         check=True)
-    results = scan(imgscap, "dir:" + tree, content, os.path.join(workdir, "out-dir"))
+    results = same_results(imgscap, "dir:" + tree, content, tree_content,
+                           os.path.join(workdir, "out-dir"), failures, "dir")
     config_rules = {r for r in rules if r.startswith("image_") and r != "image_env_no_secrets"}
     wrong = {r: v for r, v in results.items()
              if v != ("notapplicable" if r in config_rules else "pass")}
@@ -203,6 +241,13 @@ def main():
           + (f", unexpected: {wrong}" if wrong else ""))
     if wrong:
         failures.append(f"dir: {wrong}")
+    for name, layers in EDGES:
+        spec = copy.deepcopy(GOOD)
+        spec["more_layers"] = layers
+        results = same_results(imgscap, "oci:" + build(spec, workdir, name), content,
+                               tree_content, os.path.join(workdir, "out-" + name), failures, name)
+        print(f"{name}: {sorted(r for r, v in results.items() if v != 'pass')} not passing, "
+              "as the tree walk says")
     if failures:
         raise SystemExit("FAIL:\n  " + "\n  ".join(failures))
 
