@@ -6,6 +6,7 @@
 #include <imgscap/util/limits.hpp>
 #include <imgscap/util/log.hpp>
 #include <imgscap/util/signals.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -14,7 +15,6 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wnull-dereference"
 #include <CLI/CLI.hpp>
-#include <imgscap/util/text.hpp>
 #pragma GCC diagnostic pop
 
 #include <iostream>

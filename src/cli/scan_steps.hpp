@@ -36,7 +36,6 @@ struct Unpacked {
   std::vector<rootfs::SkippedEntry> skipped;  // special files not created
   std::uint64_t unmapped_owners = 0;          // entries whose owner the namespace cannot hold
   rootfs::FileFacts file_facts;               // recorded while applying (or walking a dir:)
-  std::uint64_t memory_bytes = 0;             // used on the RAM-backed root (0: on disk)
   std::vector<std::string> notes;             // for the summary (e.g. fell back to disk)
 };
 

@@ -90,10 +90,10 @@ Unpacked walk_directory(const std::filesystem::path& rootfs_path) {
 std::optional<sandbox::MemoryRoot> memory_root_for(const ScanOptions& options,
                                                    const std::optional<sandbox::UserNamespace>& ns,
                                                    const rootfs::WorkDir& workdir) {
-  const auto budget = options.rootfs_memory.value_or(sandbox::default_memory_budget());
-  if (!ns || options.keep_rootfs || budget == 0) {
+  if (!ns || options.keep_rootfs) {
     return std::nullopt;  // a kept tree must outlive the scan; without namespaces, no mounts
   }
+  const auto budget = options.rootfs_memory.value_or(sandbox::default_memory_budget());
   auto memory_root = sandbox::MemoryRoot::mount(workdir.rootfs(), budget);
   if (memory_root) {
     spdlog::debug("unpacking into a RAM-backed root of at most {} MiB", budget >> 20);
@@ -121,8 +121,7 @@ Unpacked unpack(image::Source& source, const image::Image& img,
       throw;
     }
     const auto budget = memory_root->size_bytes();
-    memory_root->unmount();
-    memory_root.reset();
+    memory_root.reset();  // unmounted: rootfs/ is the empty directory on disk again
     unpacked = Unpacked{};
     unpacked.notes.push_back(fmt::format(
         "the image did not fit in a RAM-backed root of {} MiB (--rootfs-memory): unpacked on "
@@ -130,9 +129,6 @@ Unpacked unpack(image::Source& source, const image::Image& img,
         budget >> 20));
     spdlog::info("{}", unpacked.notes.back());
     apply_layers(source, img, rootfs::open_root(rootfs_path), apply_options, unpacked, progress);
-  }
-  if (memory_root) {
-    unpacked.memory_bytes = memory_root->used_bytes();
   }
   return unpacked;
 }

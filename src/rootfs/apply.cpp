@@ -494,8 +494,7 @@ class Applier {
       fail_errno(errno, "cannot create hard link");
     }
     if (m_options.facts != nullptr) {  // the link is the target's inode: its type, mode, owner
-      m_options.facts->record_link(place.path, target_path,
-                                   S_ISLNK(st.st_mode) ? FileType::symlink : FileType::regular,
+      m_options.facts->record_link(place.path, target_path, file_type_of(st.st_mode),
                                    st.st_mode & 07777U, st.st_uid, st.st_gid);
     }
   }

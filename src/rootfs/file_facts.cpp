@@ -37,9 +37,13 @@ std::string_view base_name(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
+// What the "modes" fact lists (a symlink's mode means nothing).
+bool has_notable_mode(FileType type, unsigned mode) {
+  return type != FileType::symlink && (mode & k_notable_mode) != 0;
+}
+
 bool is_listed(FileType type, unsigned mode, std::string_view path) {
-  return (type != FileType::symlink && (mode & k_notable_mode) != 0) ||
-         is_notable_name(base_name(path));
+  return has_notable_mode(type, mode) || is_notable_name(base_name(path));
 }
 
 std::string fact_path(std::string_view path) {
@@ -99,25 +103,6 @@ bool file_has_private_key(int fd) {
   }
 }
 
-FileType type_of(mode_t mode) {
-  switch (mode & S_IFMT) {
-    case S_IFDIR:
-      return FileType::directory;
-    case S_IFLNK:
-      return FileType::symlink;
-    case S_IFIFO:
-      return FileType::fifo;
-    case S_IFSOCK:
-      return FileType::socket;
-    case S_IFCHR:
-      return FileType::char_device;
-    case S_IFBLK:
-      return FileType::block_device;
-    default:
-      return FileType::regular;
-  }
-}
-
 class Walker {
  public:
   explicit Walker(FileFacts& facts) : m_facts(facts) {}
@@ -135,7 +120,7 @@ class Walker {
       if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         fail("cannot stat /{}: {}", path, errno_text(errno));
       }
-      const auto type = type_of(st.st_mode);
+      const auto type = file_type_of(st.st_mode);
       m_facts.record(path, type, st.st_mode & 07777U, st.st_uid, st.st_gid);
       if (type == FileType::directory) {
         const util::Fd child(
@@ -181,6 +166,25 @@ std::string_view file_type_name(FileType type) {
       return "block";
   }
   return "regular";
+}
+
+FileType file_type_of(unsigned st_mode) {
+  switch (st_mode & S_IFMT) {
+    case S_IFDIR:
+      return FileType::directory;
+    case S_IFLNK:
+      return FileType::symlink;
+    case S_IFIFO:
+      return FileType::fifo;
+    case S_IFSOCK:
+      return FileType::socket;
+    case S_IFCHR:
+      return FileType::char_device;
+    case S_IFBLK:
+      return FileType::block_device;
+    default:
+      return FileType::regular;
+  }
 }
 
 bool is_notable_name(std::string_view name) {
@@ -256,7 +260,7 @@ FileFactFiles FileFacts::files() const {
   std::string modes;
   std::string names;
   for (const auto& [path, entry] : m_entries) {
-    if (entry.type != FileType::symlink && (entry.mode & k_notable_mode) != 0) {
+    if (has_notable_mode(entry.type, entry.mode)) {
       modes += fmt::format("{:04o} {} {}:{} {}\n", entry.mode, file_type_name(entry.type),
                            entry.uid, entry.gid, fact_path(path));
     }

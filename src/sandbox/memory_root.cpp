@@ -9,7 +9,6 @@
 
 #include <sched.h>
 #include <sys/mount.h>
-#include <sys/statfs.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -108,22 +107,10 @@ std::optional<MemoryRoot> MemoryRoot::mount(const std::filesystem::path& dir, st
 MemoryRoot::MemoryRoot(MemoryRoot&& other) noexcept
     : m_dir(std::exchange(other.m_dir, {})), m_bytes(other.m_bytes) {}
 
-MemoryRoot::~MemoryRoot() { unmount(); }
-
-void MemoryRoot::unmount() {
+MemoryRoot::~MemoryRoot() {
   if (!m_dir.empty() && ::umount2(m_dir.c_str(), MNT_DETACH) != 0) {
     spdlog::warn("cannot unmount the RAM-backed root {}: {}", m_dir.string(), errno_text(errno));
   }
-  m_dir.clear();
-}
-
-std::uint64_t MemoryRoot::used_bytes() const {
-  struct statfs st {};
-  if (m_dir.empty() || ::statfs(m_dir.c_str(), &st) != 0) {
-    return 0;
-  }
-  return static_cast<std::uint64_t>(st.f_blocks - st.f_bfree) *
-         static_cast<std::uint64_t>(st.f_bsize);
 }
 
 }  // namespace imgscap::sandbox

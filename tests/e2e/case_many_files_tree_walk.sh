@@ -10,22 +10,13 @@ if [ "${IMGSCAP_SANITIZED:-0}" = 1 ]; then
   exit 77
 fi
 image=$(bash "$(dirname "$0")/many_files_image.sh")
-workdir="$CASE_DIR/work"
-mkdir -p "$workdir"
-if mount -t tmpfs -o size=4g imgscap-e2e "$workdir" 2>/dev/null; then
-  # finish_case reads the case's exit status: keep it through the unmount.
-  trap 'rc=$?; umount -l "$workdir" 2>/dev/null; (exit "$rc"); finish_case' EXIT
-fi
-run_imgscap scan "$image" --content "$BASIC_OVAL" -q -o "$CASE_DIR/out-kept" --keep-rootfs \
-  --workdir "$workdir"
-[ "$RC" -eq 0 ] || [ "$RC" -eq 2 ] || die "scan with --keep-rootfs: exit $RC: $(head -c 2000 "$ERR")"
-kept=$(kept_workdir)
+scan_keeping_tree "$image" --content "$BASIC_OVAL" -o "$CASE_DIR/out-kept"
 tree_ds="$CASE_DIR/tree-walking-ds.xml"
 python3 "$IMGSCAP_SOURCE_DIR/content/src/baseline.py" --tree-walking "$tree_ds"
 baseline="$IMGSCAP_SOURCE_DIR/content/imgscap-baseline-ds.xml"
 for content in "$baseline" "$tree_ds"; do
   name=$(basename "$content" .xml)
-  run_imgscap scan "dir:$kept/rootfs" --content "$content" -q -o "$CASE_DIR/out-$name" \
+  run_imgscap scan "dir:$KEPT/rootfs" --content "$content" -q -o "$CASE_DIR/out-$name" \
     --rootfs-memory 0
   expect_rc 2 "dir: scan with $name"
 done
@@ -38,5 +29,3 @@ assert not diff, f"facts and tree walk differ (facts, walk): {diff}"
 print(f"{len(facts)} rules, the same with facts and with the tree walk:",
       ", ".join(f"{r.split('_rule_')[1]}={v}" for r, v in sorted(facts.items()) if v != "pass"))
 PY
-chmod -R u+rwX "$kept"
-rm -rf "$kept"

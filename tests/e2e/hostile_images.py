@@ -32,9 +32,7 @@ class Case:
     def __init__(self, name, layers, refused=None, entry_named=None, check=None, formats=ALL,
                  edit=None, docker_edit=None, args=(), layer_named=False):
         self.name, self.layers, self.refused, self.args = name, layers, refused, list(args)
-        # The refusal names the layer ("layer 1 (sha256:..."); prepared blobs go into the
-        # docker-archive too.
-        self.layer_named = self.blobs_in_docker_archive = layer_named
+        self.layer_named = layer_named  # the refusal names the layer ("layer 1 (sha256:...")
         self.entry_named, self.check, self.formats = entry_named, check, formats
         self.edit, self.docker_edit = edit, docker_edit
 
@@ -331,8 +329,6 @@ def build(case, work, sentinel):
     """The case's image in each format: {format: reference}."""
     images = {}
     base = os.path.join(work, case.name)
-    raw_layers = [layer for layer in case.layers
-                  if not isinstance(layer, tuple) or case.blobs_in_docker_archive]
     if "oci" in case.formats or "oci-archive" in case.formats:
         layout = oci_layout(base + "-layout", case.layers, edit=case.edit)
         if case.name == "oci-symlinked-blob":
@@ -348,7 +344,7 @@ def build(case, work, sentinel):
             images["oci-archive"] = "oci-archive:" + oci_archive(layout, base + "-oci.tar")
     if "docker-archive" in case.formats:
         images["docker-archive"] = "docker-archive:" + docker_archive(
-            base + "-docker.tar", raw_layers, edit=case.docker_edit)
+            base + "-docker.tar", case.layers, edit=case.docker_edit)
     return images
 
 

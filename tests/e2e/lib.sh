@@ -62,6 +62,22 @@ kept_workdir() {
   sed -n 's/^imgscap: kept work directory: \(.*\) (root filesystem in .*$/\1/p' "$ERR" | head -1
 }
 
+# scan_keeping_tree IMAGE ARGS...: a scan with --keep-rootfs (exit 0 or 2) whose work directory
+# is on a tmpfs when the case may mount one (300,000 files are slow to delete on disk); KEPT is
+# the kept work directory. finish_case removes it (after the unmount, keeping the exit status).
+scan_keeping_tree() {
+  local image=$1 workdir="$CASE_DIR/work"
+  shift
+  mkdir -p "$workdir"
+  if mount -t tmpfs -o size=4g imgscap-e2e "$workdir" 2>/dev/null; then
+    trap 'rc=$?; umount -l "$CASE_DIR/work" 2>/dev/null; (exit "$rc"); finish_case' EXIT
+  fi
+  run_imgscap scan "$image" "$@" -q --keep-rootfs --workdir "$workdir"
+  [ "$RC" -eq 0 ] || [ "$RC" -eq 2 ] || die "scan with --keep-rootfs: exit $RC: $(head -c 2000 "$ERR")"
+  KEPT=$(kept_workdir)
+  [ -n "$KEPT" ] || die "no kept work directory"
+}
+
 # A stable listing of a tree: path, type, mode, owner, size, link target, content hash.
 tree_listing() {
   python3 - "$1" <<'PY'

@@ -22,6 +22,9 @@ enum class FileType { regular, directory, symlink, fifo, socket, char_device, bl
 // "regular", "directory", "symlink", "fifo", "socket", "char", "block".
 std::string_view file_type_name(FileType type);
 
+// The type of a stat(2) st_mode.
+FileType file_type_of(unsigned st_mode);
+
 // The fact files' names under run/imgscap/files/ -> their text.
 using FileFactFiles = std::map<std::string, std::string>;
 

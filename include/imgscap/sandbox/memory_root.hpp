@@ -30,14 +30,11 @@ class MemoryRoot {
   MemoryRoot& operator=(const MemoryRoot&) = delete;
   MemoryRoot(MemoryRoot&& other) noexcept;
   MemoryRoot& operator=(MemoryRoot&&) = delete;
-  ~MemoryRoot();  // unmounts (lazily: the children that still use it keep it until they end)
-
-  // Unmounts now; `dir` is then the empty directory on disk again.
-  void unmount();
+  // Unmounts (lazily: the children that still use it keep it until they end); `dir` is then
+  // the empty directory on disk again.
+  ~MemoryRoot();
 
   [[nodiscard]] std::uint64_t size_bytes() const noexcept { return m_bytes; }
-  // Bytes in use on the tmpfs now.
-  [[nodiscard]] std::uint64_t used_bytes() const;
 
  private:
   MemoryRoot(std::filesystem::path dir, std::uint64_t bytes)
