@@ -29,7 +29,7 @@ interrupt_when() {
 }
 
 unpacking='[ -n "$(find "$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]'
-unpacking_in_memory='[ -n "$(find "/proc/$pid/root$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]'
+unpacking_in_memory='grep -q " imgscap-root " "/proc/$pid/mountinfo" 2>/dev/null && [ -n "$(find "/proc/$pid/root$TMPDIR" -path "*/rootfs/usr/*" -print -quit 2>/dev/null)" ]'
 evaluating='[ -n "$(find "$TMPDIR" -name evaluate.log -print -quit 2>/dev/null)" ]'
 # During unpacking: the root has some files but no os-release yet.
 interrupt_when "$unpacking" TERM 143 --rootfs-memory 0

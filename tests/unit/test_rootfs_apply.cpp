@@ -7,6 +7,7 @@
 #include "support/temp_dir.hpp"
 
 #include <imgscap/rootfs/apply.hpp>
+#include <imgscap/rootfs/file_facts.hpp>
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/rootfs/remove_tree.hpp>
 #include <imgscap/util/error.hpp>
@@ -51,9 +52,11 @@ class ApplyTest : public ::testing::Test {
     remove_tree(m_dir);
   }
 
-  ApplyStats apply(TarBuilder& tar) {
+  ApplyStats apply(TarBuilder& tar, FileFacts* facts = nullptr) {
     StringStream stream(tar.finish());
-    return apply_layer(m_root, stream, {});
+    ApplyOptions options;
+    options.facts = facts;
+    return apply_layer(m_root, stream, options);
   }
   std::string apply_error(TarBuilder& tar) {
     try {
@@ -348,6 +351,66 @@ TEST(RemoveTree, RemovesUnwritableDirectoriesWithoutFollowingLinks) {
   EXPECT_FALSE(fs::exists(dir / "t"));
   EXPECT_TRUE(fs::exists(dir / "keep"));
   fs::remove_all(dir);
+}
+
+// The facts recorded while layers are applied follow what later layers do, and equal those of
+// one walk of the resulting tree.
+TEST_F(ApplyTest, FileFactsFollowLaterLayersAndMatchAWalkOfTheTree) {
+  FileFacts facts;
+  TarBuilder lower;
+  lower.file("usr/bin/tool", "#!/bin/sh\n", 04755)
+      .file("usr/bin/gone", "x", 02755)
+      .dir("srv/drop", 0777)
+      .file("srv/drop/inside", "x", 0666)
+      .dir("srv/app/.git")
+      .file("root/.ssh/id_rsa", "-----BEGIN OPENSSH PRIVATE KEY-----\nAA\n")
+      .file("etc/ssl/ca.pem", "-----BEGIN CERTIFICATE-----\nAA\n");
+  apply(lower, &facts);
+  TarBuilder upper;
+  upper.file("usr/bin/.wh.gone", "")
+      .file("srv/.wh.drop", "")
+      .file("srv/drop", "a file now", 0644)
+      .hardlink("opt/tool", "usr/bin/tool")
+      .file("srv/app/.wh..wh..opq", "")
+      .symlink("srv/app/.env", "../../root/.ssh/id_rsa")
+      .symlink("etc/app.key", "/root/.ssh/id_rsa");
+  apply(upper, &facts);
+  facts.inspect_contents(m_root);
+  const auto files = facts.files();
+  EXPECT_EQ(files.at("modes"), "4755 regular 0:0 /opt/tool\n4755 regular 0:0 /usr/bin/tool\n");
+  EXPECT_EQ(files.at("names"),
+            "symlink /etc/app.key\nregular /etc/ssl/ca.pem\nregular /root/.ssh/id_rsa\n"
+            "symlink /srv/app/.env\n");
+  EXPECT_EQ(files.at("private_keys"), "/etc/app.key\n/root/.ssh/id_rsa\n");
+  auto walked = walk_file_facts(m_root).files();
+  // The walk sees owners on disk (the unpacking user's), the layers the declared ones (0:0).
+  const auto self = fmt::format("{}:{}", ::geteuid(), ::getegid());
+  auto& modes = walked["modes"];
+  for (auto at = modes.find(" " + self + " "); at != std::string::npos;
+       at = modes.find(" " + self + " ", at + 1)) {
+    modes.replace(at + 1, self.size(), "0:0");
+  }
+  EXPECT_EQ(walked, files);
+}
+
+TEST(FileFacts, PathsCannotAddLinesAndKeyMarkersAreMatchedAsThePattern) {
+  FileFacts facts;
+  facts.record("tmp/x\n4755 regular 0:0 /usr/bin/passwd", FileType::regular, 04755, 0, 0);
+  facts.record("a\\b", FileType::directory, 0777, 1, 2);
+  facts.record("a/.svn", FileType::symlink, 0777, 0, 0);  // a symlink's mode is not listed
+  EXPECT_EQ(facts.files().at("modes"),
+            "0777 directory 1:2 /a\\\\b\n"
+            "4755 regular 0:0 /tmp/x\\x0a4755 regular 0:0 /usr/bin/passwd\n");
+  EXPECT_EQ(facts.files().at("names"), "symlink /a/.svn\n");
+  facts.remove("a");
+  EXPECT_EQ(facts.files().at("names"), "") << "removing a directory removes what is below it";
+  EXPECT_TRUE(has_private_key_marker("x\n-----BEGIN PRIVATE KEY-----\n"));
+  EXPECT_TRUE(has_private_key_marker("-----BEGIN EC PRIVATE KEY-----"));
+  EXPECT_TRUE(has_private_key_marker("-----BEGIN OPENSSH PRIVATE KEY-----"));
+  EXPECT_FALSE(has_private_key_marker("-----BEGIN CERTIFICATE-----"));
+  EXPECT_FALSE(has_private_key_marker("-----BEGIN ec PRIVATE KEY-----"));
+  EXPECT_FALSE(has_private_key_marker("-----BEGIN  PRIVATE KEY-----"));
+  EXPECT_FALSE(has_private_key_marker("-----BEGIN PRIVATE KEY----"));
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "support/errors.hpp"
 #include "support/temp_dir.hpp"
 
+#include <imgscap/sandbox/memory_root.hpp>
 #include <imgscap/sandbox/sandbox.hpp>
 #include <imgscap/sandbox/user_namespace.hpp>
 
@@ -204,6 +205,17 @@ TEST(SubordinateIds, FindsRangesByNameOrId) {
   EXPECT_EQ(by_id->start, 200000U);
   EXPECT_FALSE(find_subordinate_range(text, "bob", 1002).has_value());
   EXPECT_FALSE(find_subordinate_range(text, "", 5).has_value());
+}
+
+TEST(MemoryBudget, AQuarterOfWhatIsAvailableCgroupIncludedAtMost8G) {
+  const std::string meminfo = "MemTotal: 24000000 kB\nMemAvailable:    4194304 kB\n";
+  EXPECT_EQ(memory_budget_from(meminfo, "max\n", "123\n"), 1ULL << 30);
+  EXPECT_EQ(memory_budget_from(meminfo, "", ""), 1ULL << 30) << "no cgroup v2 files";
+  EXPECT_EQ(memory_budget_from(meminfo, "2147483648\n", "1073741824\n"), 256ULL << 20)
+      << "the cgroup leaves 1 GiB";
+  EXPECT_EQ(memory_budget_from(meminfo, "100\n", "200\n"), 0U) << "the cgroup is over its limit";
+  EXPECT_EQ(memory_budget_from("MemAvailable: 104857600 kB\n", "max", "0"), 8ULL << 30);
+  EXPECT_EQ(memory_budget_from("no such line", "max", "0"), 0U);
 }
 
 }  // namespace
