@@ -189,11 +189,12 @@ class GzipStream final : public util::ByteStream {
   std::uint64_t m_out = 0;
 };
 
-// Decompresses with exactly one libarchive filter over the raw format.
-class DecompressStream final : public util::ByteStream {
+// zstd through libarchive's filter over the raw format.
+class ZstdStream final : public util::ByteStream {
  public:
-  DecompressStream(std::unique_ptr<util::ByteStream> inner, util::StreamArchive::Kind kind)
-      : m_inner(std::make_unique<CountingStream>(std::move(inner))), m_archive(*m_inner, kind) {
+  explicit ZstdStream(std::unique_ptr<util::ByteStream> inner)
+      : m_inner(std::make_unique<CountingStream>(std::move(inner))),
+        m_archive(*m_inner, util::StreamArchive::Kind::raw_zstd) {
     archive_entry* entry = nullptr;
     m_archive.check(archive_read_next_header(m_archive.get(), &entry) != ARCHIVE_OK,
                     "cannot decompress");
@@ -284,8 +285,7 @@ std::unique_ptr<util::ByteStream> decompress(std::unique_ptr<util::ByteStream> i
     case Compression::gzip:
       return std::make_unique<GzipStream>(std::move(peek));
     case Compression::zstd:
-      return std::make_unique<DecompressStream>(std::move(peek),
-                                                util::StreamArchive::Kind::raw_zstd);
+      return std::make_unique<ZstdStream>(std::move(peek));
     case Compression::none:
       break;
   }

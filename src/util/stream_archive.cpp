@@ -16,8 +16,7 @@ StreamArchive::StreamArchive(ByteStream& stream, Kind kind)
     archive_read_support_filter_none(m_archive.get());
   } else {
     archive_read_support_format_raw(m_archive.get());
-    archive_read_append_filter(m_archive.get(),
-                               kind == Kind::raw_gzip ? ARCHIVE_FILTER_GZIP : ARCHIVE_FILTER_ZSTD);
+    archive_read_append_filter(m_archive.get(), ARCHIVE_FILTER_ZSTD);
   }
   const int status =
       archive_read_open(m_archive.get(), this, nullptr, &StreamArchive::read_callback, nullptr);

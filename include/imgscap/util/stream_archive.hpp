@@ -24,9 +24,10 @@ using ArchiveReadPtr = std::unique_ptr<::archive, ArchiveReadFree>;
 
 class StreamArchive {
  public:
-  enum class Kind { tar, raw_gzip, raw_zstd };
+  // gzip is not here: image::decompress reads it with zlib, which checks its trailers.
+  enum class Kind { tar, raw_zstd };
 
-  // Opens a reader over `stream`: tar (no decompression) or raw data through exactly one filter.
+  // Opens a reader over `stream`: tar (no decompression) or raw zstd data.
   StreamArchive(ByteStream& stream, Kind kind);
   StreamArchive(const StreamArchive&) = delete;
   StreamArchive& operator=(const StreamArchive&) = delete;
