@@ -2,6 +2,7 @@
 // Argument parsing with CLI11, logging set-up, and the single place errors become exit codes.
 #include <imgscap/cli/cli.hpp>
 #include <imgscap/cli/scan_command.hpp>
+#include <imgscap/registry/credentials.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
 #include <imgscap/util/log.hpp>
@@ -33,8 +34,8 @@ Exit codes:
   4    no CVE feed: --cve auto found no feed for the image's OS (and nothing else failed)
   129  interrupted by SIGHUP, 130 by SIGINT, 143 by SIGTERM (work directory removed)
 
-Images: docker-archive:PATH[:REF]  oci-archive:PATH[:REF]  oci:DIR[:REF]  dir:PATH
-        or a bare PATH.
+Images: docker://HOST[:PORT]/REPO[:TAG|@DIGEST]  docker-archive:PATH[:REF]
+        oci-archive:PATH[:REF]  oci:DIR[:REF]  docker-dir:DIR  dir:PATH  or a bare PATH.
 See imgscap(1) for details.)";
 
 const std::map<std::string, OutputFormat> k_formats{{"text", OutputFormat::text},
@@ -46,8 +47,48 @@ struct Parsed {
   FeedsOptions feeds;
   std::string fail_on = "low";
   std::vector<std::string> limits;
+  std::optional<std::string> creds;
   bool verbose = false;
 };
+
+// Where images come from: platform, registry credentials, TLS, retries (skopeo's names).
+void add_source_options(CLI::App* command, image::SourceOptions& options, Parsed& p) {
+  command
+      ->add_option("--platform", options.platform,
+                   "Image to pick from a multi-platform index (default: this machine's, such "
+                   "as linux/amd64)")
+      ->option_text("OS/ARCH[/VARIANT]");
+  command
+      ->add_option("--authfile", options.registry.credentials.authfile,
+                   "Registry credentials file (containers auth.json or docker config.json); "
+                   "default: $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json, "
+                   "~/.config/containers/auth.json, ~/.docker/config.json")
+      ->option_text("FILE");
+  command
+      ->add_option("--creds", p.creds,
+                   "Registry user and password (the password is read from stdin when omitted)")
+      ->option_text("USER[:PASSWORD]");
+  command
+      ->add_option("--cert-dir", options.registry.cert_dir,
+                   "Registry certificates: *.crt CAs, a *.cert/*.key client pair (default: "
+                   "certs.d/HOST:PORT under ~/.config/containers, /etc/containers, /etc/docker)")
+      ->option_text("DIR");
+  command->add_flag("--tls-verify", options.registry.tls_verify,
+                    "Verify the registry's TLS certificate (default true; --tls-verify=false "
+                    "also allows plain HTTP)");
+  command
+      ->add_option("--retry-times", options.registry.retry_times,
+                   "Retries of a registry request after a connection error, 429 or 5xx "
+                   "(default 3)")
+      ->check(CLI::Range(0, 20))
+      ->option_text("N");
+}
+
+void apply_creds(const Parsed& p, image::SourceOptions& options) {
+  if (p.creds) {
+    options.registry.credentials.explicit_credentials = registry::parse_creds(*p.creds, std::cin);
+  }
+}
 
 void add_limit_option(CLI::App* command, Parsed& p) {
   std::string names;
@@ -98,6 +139,7 @@ void add_feed_options(CLI::App* command, FeedOptions& options, bool with_offline
 void add_scan(CLI::App& app, Parsed& p) {
   auto* scan = app.add_subcommand("scan", "Scan an image with SCAP content");
   scan->add_option("IMAGE", p.scan.image, "Image to scan")->required();
+  add_source_options(scan, p.scan.source, p);
   scan->add_option("--content", p.scan.contents,
                    "SCAP source datastream, XCCDF benchmark or OVAL definitions file, or "
                    "'auto' (default): imgscap's container-image baseline plus the SCAP Security "
@@ -169,6 +211,7 @@ void add_scan(CLI::App& app, Parsed& p) {
 void add_inspect(CLI::App& app, Parsed& p) {
   auto* inspect = app.add_subcommand("inspect", "Show an image's refs, digests, layers and OS");
   inspect->add_option("IMAGE", p.inspect.image, "Image to inspect")->required();
+  add_source_options(inspect, p.inspect.source, p);
   add_limit_option(inspect, p);
   inspect->add_option("--format", p.inspect.format, "text or json")
       ->transform(CLI::CheckedTransformer(k_formats))
@@ -207,12 +250,14 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
   if (app.got_subcommand("scan")) {
     p.scan.fail_on = report::parse_fail_on(p.fail_on);
     util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
+    apply_creds(p, p.scan.source);
     return run_scan(p.scan, streams);
   }
   util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
   if (app.got_subcommand("feeds")) {
     return run_feeds(p.feeds, streams);
   }
+  apply_creds(p, p.inspect.source);
   return run_inspect(p.inspect, streams);
 }
 

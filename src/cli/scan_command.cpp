@@ -61,7 +61,7 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   auto progress = make_progress(options, streams);
 
   clock.start();
-  auto source = image::Source::open(reference);
+  auto source = image::Source::open(reference, options.source);
   const auto img = source->resolve();
   const auto ns = enter_namespace(options);
   auto workdir = make_workdir(options);

@@ -44,6 +44,12 @@ report::ImageFacts image_facts(const image::Reference& reference, const image::I
   facts.transport = std::string(image::transport_name(reference.transport));
   facts.names = img.names;
   facts.manifest_digest = img.manifest_digest ? img.manifest_digest->str() : "";
+  facts.platform = img.platform;
+  if (reference.name) {
+    facts.registry = reference.name->registry;
+    facts.repository = reference.name->repository;
+    facts.tag = reference.name->tag;
+  }
   facts.config_digest = reference.transport == image::Transport::dir ? "" : img.config_digest.str();
   facts.architecture = img.config.architecture;
   facts.os = img.config.os;

@@ -1,40 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // libcurl easy transfers for feeds; every handle and list has an owner.
 #include <imgscap/feeds/download.hpp>
+#include <imgscap/util/curl.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/fd.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/signals.hpp>
 #include <imgscap/util/text.hpp>
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
-#include <memory>
-#include <mutex>
 
 namespace imgscap::feeds {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CurlFree {
-  void operator()(CURL* c) const noexcept { curl_easy_cleanup(c); }
-};
-struct SlistFree {
-  void operator()(curl_slist* l) const noexcept { curl_slist_free_all(l); }
-};
-using CurlPtr = std::unique_ptr<CURL, CurlFree>;
-using SlistPtr = std::unique_ptr<curl_slist, SlistFree>;
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Transfer {
   int fd = -1;
@@ -89,23 +73,10 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   return size * count;
 }
 
-int on_progress(void* /*user*/, curl_off_t /*dltotal*/, curl_off_t /*dlnow*/,
-                curl_off_t /*ultotal*/, curl_off_t /*ulnow*/) {
-  return util::interruption_pending() ? 1 : 0;
-}
-
-template <typename T>
-void set(CURL* curl, CURLoption option, T value) {
-  if (curl_easy_setopt(curl, option, value) != CURLE_OK) {
-    fail("libcurl refused option {}", static_cast<int>(option));
-  }
-}
-
 }  // namespace
 
 Fetched fetch(const std::string& url, const Validators& validators, const fs::path& destination,
               std::uint64_t max_bytes) {
-  global_init();
   Transfer t;
   util::Fd out(::open(destination.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (!out) {
@@ -114,47 +85,36 @@ Fetched fetch(const std::string& url, const Validators& validators, const fs::pa
   t.fd = out.get();
   t.path = destination;
   t.max_bytes = max_bytes;
-  CurlPtr curl(curl_easy_init());
-  if (!curl) {
-    fail("{}: cannot start libcurl", url);
-  }
-  SlistPtr headers;
-  const auto add_header = [&headers](const std::string& line) {
-    curl_slist* grown = curl_slist_append(headers.get(), line.c_str());
-    if (grown == nullptr) {
-      fail("out of memory");
-    }
-    (void)headers.release();
-    headers.reset(grown);
-  };
+  auto curl = util::curl_easy();
+  util::CurlHeaders headers;
   if (!validators.etag.empty()) {
-    add_header("If-None-Match: " + validators.etag);
+    headers.add("If-None-Match: " + validators.etag);
   }
   if (!validators.last_modified.empty()) {
-    add_header("If-Modified-Since: " + validators.last_modified);
+    headers.add("If-Modified-Since: " + validators.last_modified);
   }
   char error_buffer[CURL_ERROR_SIZE] = {};
   CURL* c = curl.get();
-  set(c, CURLOPT_URL, url.c_str());
-  set(c, CURLOPT_PROTOCOLS_STR, "https,http,file");
-  set(c, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
-  set(c, CURLOPT_FOLLOWLOCATION, 1L);
-  set(c, CURLOPT_MAXREDIRS, 5L);
-  set(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  util::curl_set(c, CURLOPT_URL, url.c_str());
+  util::curl_set(c, CURLOPT_PROTOCOLS_STR, "https,http,file");
+  util::curl_set(c, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
+  util::curl_set(c, CURLOPT_FOLLOWLOCATION, 1L);
+  util::curl_set(c, CURLOPT_MAXREDIRS, 5L);
+  util::curl_set(c, CURLOPT_CONNECTTIMEOUT, 30L);
   // A stalled transfer: under 1 KiB/s for a minute.
-  set(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  set(c, CURLOPT_LOW_SPEED_TIME, 60L);
-  set(c, CURLOPT_USERAGENT, "imgscap/" IMGSCAP_VERSION);
-  set(c, CURLOPT_NOSIGNAL, 1L);
-  set(c, CURLOPT_ERRORBUFFER, error_buffer);
-  set(c, CURLOPT_HTTPHEADER, headers.get());
-  set(c, CURLOPT_WRITEFUNCTION, on_body);
-  set(c, CURLOPT_WRITEDATA, &t);
-  set(c, CURLOPT_HEADERFUNCTION, on_header);
-  set(c, CURLOPT_HEADERDATA, &t);
-  set(c, CURLOPT_NOPROGRESS, 0L);
-  set(c, CURLOPT_XFERINFOFUNCTION, on_progress);
-  set(c, CURLOPT_FILETIME, 1L);
+  util::curl_set(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  util::curl_set(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  util::curl_set(c, CURLOPT_USERAGENT, util::user_agent());
+  util::curl_set(c, CURLOPT_NOSIGNAL, 1L);
+  util::curl_set(c, CURLOPT_ERRORBUFFER, error_buffer);
+  util::curl_set(c, CURLOPT_HTTPHEADER, headers.get());
+  util::curl_set(c, CURLOPT_WRITEFUNCTION, on_body);
+  util::curl_set(c, CURLOPT_WRITEDATA, &t);
+  util::curl_set(c, CURLOPT_HEADERFUNCTION, on_header);
+  util::curl_set(c, CURLOPT_HEADERDATA, &t);
+  util::curl_set(c, CURLOPT_NOPROGRESS, 0L);
+  util::curl_set(c, CURLOPT_XFERINFOFUNCTION, util::curl_interruption_check);
+  util::curl_set(c, CURLOPT_FILETIME, 1L);
   spdlog::debug(
       "GET {}{}{}", url, validators.etag.empty() ? "" : " If-None-Match " + validators.etag,
       validators.last_modified.empty() ? "" : " If-Modified-Since " + validators.last_modified);

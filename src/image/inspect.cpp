@@ -172,6 +172,7 @@ nlohmann::json inspect_json(const Reference& reference, Source& source, const Im
           {"manifest_digest", image.manifest_digest ? nlohmann::json(image.manifest_digest->str())
                                                     : nlohmann::json(nullptr)},
           {"manifest_media_type", image.manifest_media_type},
+          {"platform", image.platform},
           {"config_digest", reference.transport == Transport::dir
                                 ? nlohmann::json(nullptr)
                                 : nlohmann::json(image.config_digest.str())},
@@ -206,13 +207,17 @@ std::string inspect_text(const nlohmann::json& j) {
           : fmt::format("{}", fmt::join(j["names"].get<std::vector<std::string>>(), ", ")));
   out += fmt::format("Manifest:      {}\n", str(j["manifest_digest"]));
   out += fmt::format("Config:        {}\n", str(j["config_digest"]));
+  if (!j["platform"].get<std::string>().empty()) {
+    out += fmt::format("Chosen from:   index entry {}\n", str(j["platform"]));
+  }
   out += fmt::format("Platform:      {}/{}{}\n", str(j["os"]), str(j["architecture"]),
                      j["variant"].get<std::string>().empty() ? "" : "/" + str(j["variant"]));
   const auto& os = j["os_release"];
   out +=
       fmt::format("OS:            {}\n",
-                  os.is_null() ? std::string("unknown (no etc/os-release)")
-                               : str(os.value("PRETTY_NAME", nlohmann::json(os.value("ID", "")))));
+                  j.contains("os_release_note") ? str(j["os_release_note"])
+                  : os.is_null()                ? std::string("unknown (no etc/os-release)")
+                                 : str(os.value("PRETTY_NAME", nlohmann::json(os.value("ID", "")))));
   out += fmt::format("User:          {}\n",
                      j["user"].get<std::string>().empty() ? "(root)" : str(j["user"]));
   for (const auto& env : j["env"]) {

@@ -20,7 +20,8 @@ struct Prefix {
 };
 constexpr Prefix k_prefixes[] = {{"docker-archive:", Transport::docker_archive},
                                  {"oci-archive:", Transport::oci_archive},
-                                 {"oci:", Transport::oci_layout}};
+                                 {"oci:", Transport::oci_layout},
+                                 {"docker-dir:", Transport::docker_dir}};
 
 bool path_exists(const fs::path& path) {
   std::error_code ec;
@@ -51,7 +52,13 @@ Transport detect(const fs::path& path) {
     if (path_exists(path / "oci-layout")) {
       return Transport::oci_layout;
     }
-    fail("not a container image: {} (a directory without an oci-layout file)", path.string());
+    if (path_exists(path / "manifest.json") && path_exists(path / "version")) {
+      return Transport::docker_dir;
+    }
+    fail(
+        "not a container image: {} (a directory with neither an oci-layout file nor "
+        "manifest.json and version; an unpacked root is scanned as dir:{})",
+        path.string(), path.string());
   }
   std::vector<std::string> names;
   try {
@@ -82,14 +89,22 @@ std::string_view transport_name(Transport transport) {
       return "oci-archive";
     case Transport::oci_layout:
       return "oci";
+    case Transport::docker_dir:
+      return "docker-dir";
     case Transport::dir:
       return "dir";
+    case Transport::registry:
+      return "docker";
   }
   return "oci";
 }
 
 std::string Reference::output_name() const {
   std::string base = path.filename().string();
+  if (name) {
+    base = name->repository.substr(name->repository.rfind('/') + 1) + "_" +
+           (name->tag.empty() ? name->digest->hex().substr(0, 12) : name->tag);
+  }
   if (base.empty() || base == "." || base == "..") {
     base = fs::absolute(path).lexically_normal().parent_path().filename().string();
   }
@@ -98,7 +113,7 @@ std::string Reference::output_name() const {
       base.resize(base.size() - std::string_view(ext).size());
     }
   }
-  if (ref) {
+  if (ref && !name) {
     base += "_" + *ref;
   }
   std::string out;
@@ -115,6 +130,11 @@ std::string Reference::output_name() const {
 Reference parse_reference(std::string_view text) {
   Reference reference;
   reference.text = std::string(text);
+  if (text.starts_with("docker://")) {
+    reference.transport = Transport::registry;
+    reference.name = registry::parse_image_name(text.substr(9));
+    return reference;
+  }
   if (text.starts_with("dir:")) {  // the whole rest is the path: a root has no refs
     reference.transport = Transport::dir;
     reference.path = fs::path(text.substr(4));

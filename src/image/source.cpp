@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The three image formats behind image::Source: OCI layouts (directory or tar) and docker-save
 // archives. Resolves the image to scan and opens verified, decompressed layer streams.
+#include "manifest.hpp"
+#include "manifest_source.hpp"
 #include "store.hpp"
 #include "streams.hpp"
 
@@ -17,28 +19,7 @@ namespace imgscap::image {
 namespace {
 
 constexpr int k_max_index_depth = 4;
-constexpr std::string_view k_oci_index = "application/vnd.oci.image.index.v1+json";
-constexpr std::string_view k_docker_list =
-    "application/vnd.docker.distribution.manifest.list.v2+json";
 constexpr const char* k_ref_name = "org.opencontainers.image.ref.name";
-
-std::string string_of(const nlohmann::json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
-long long size_of(const nlohmann::json& descriptor) {
-  if (!descriptor.contains("size")) {
-    return -1;
-  }
-  if (!descriptor["size"].is_number_integer() || descriptor["size"].get<long long>() < 0) {
-    fail("descriptor with an invalid size");
-  }
-  return descriptor["size"].get<long long>();
-}
-
-util::Digest digest_of(const nlohmann::json& descriptor, const std::string& what) {
-  return with_context(what, [&] { return util::Digest::parse(string_of(descriptor, "digest")); });
-}
 
 std::unique_ptr<util::ByteStream> layer_stream(const BlobStore& store, const Image& img,
                                                std::size_t index) {
@@ -47,14 +28,7 @@ std::unique_ptr<util::ByteStream> layer_stream(const BlobStore& store, const Ima
   if (!blob) {
     fail("missing blob {} (foreign layer URLs are never fetched)", layer.location);
   }
-  std::unique_ptr<util::ByteStream> stream = std::move(blob);
-  if (layer.digest_known) {
-    stream = std::make_unique<util::VerifyingStream>(std::move(stream), layer.digest, layer.size,
-                                                     "blob digest");
-  }
-  stream = decompress(std::move(stream));
-  return std::make_unique<util::VerifyingStream>(std::move(stream), layer.diff_id, -1,
-                                                 "diff_id (uncompressed digest)");
+  return verified_layer(std::move(blob), layer);
 }
 
 }  // namespace
@@ -64,17 +38,6 @@ std::string layer_context(const Image& img, std::size_t index) {
 }
 
 namespace {
-
-void check_layer_count(const Image& img, const std::string& what) {
-  if (img.layers.size() > util::limit(util::Limit::layers)) {
-    util::limit_exceeded(util::Limit::layers,
-                         fmt::format("{} has {} layers", what, img.layers.size()));
-  }
-  if (img.config.diff_ids.size() != img.layers.size()) {
-    fail("{}: the config lists {} diff_ids for {} layers", what, img.config.diff_ids.size(),
-         img.layers.size());
-  }
-}
 
 // ---- OCI image layout (directory or tar) ---------------------------------------------------
 
@@ -93,22 +56,11 @@ struct Candidate {
   }
 };
 
-std::string platform_of(const nlohmann::json& descriptor) {
-  if (!descriptor.contains("platform") || !descriptor["platform"].is_object()) {
-    return {};
-  }
-  const auto& p = descriptor["platform"];
-  std::string text = string_of(p, "os") + "/" + string_of(p, "architecture");
-  if (const auto variant = string_of(p, "variant"); !variant.empty()) {
-    text += "/" + variant;
-  }
-  return text;
-}
-
 class OciSource final : public Source {
  public:
-  OciSource(std::unique_ptr<BlobStore> store, std::optional<std::string> ref)
-      : m_store(std::move(store)), m_ref(std::move(ref)) {
+  OciSource(std::unique_ptr<BlobStore> store, std::optional<std::string> ref,
+            std::string platform)
+      : m_store(std::move(store)), m_ref(std::move(ref)), m_platform(std::move(platform)) {
     const auto layout = read_json_file(*m_store, "oci-layout");
     if (string_of(layout, "imageLayoutVersion").empty()) {
       fail("oci-layout has no imageLayoutVersion");
@@ -128,41 +80,16 @@ class OciSource final : public Source {
     const auto& chosen = choose();
     const auto what = fmt::format("manifest {}", chosen.digest.short_str());
     const auto manifest = read_verified_json(*m_store, chosen.digest, chosen.size, "manifest");
-    if (manifest.contains("manifests") || !manifest.contains("config") ||
-        !manifest.contains("layers") || !manifest["layers"].is_array()) {
-      fail("{} is not an image manifest (it needs config and layers, and no manifests)", what);
-    }
-    Image img;
+    refuse_schema1(manifest, chosen.media_type, what);
+    auto img = image_from_manifest(manifest, what, [&](const util::Digest& d, long long size) {
+      return read_verified_json(*m_store, d, size, "config");
+    });
     if (!chosen.ref_name.empty()) {
       img.names.push_back(chosen.ref_name);
     }
     img.manifest_digest = chosen.digest;
     img.manifest_media_type = chosen.media_type;
-    img.config_digest = digest_of(manifest["config"], what + ": config");
-    img.config = parse_config(
-        read_verified_json(*m_store, img.config_digest, size_of(manifest["config"]), "config"),
-        "config " + img.config_digest.short_str());
-    for (const auto& descriptor : manifest["layers"]) {
-      Layer layer{digest_of(descriptor, what + ": layer"),
-                  size_of(descriptor),
-                  string_of(descriptor, "mediaType"),
-                  Compression::none,
-                  util::Digest(),
-                  "",
-                  true};
-      layer.compression = layer.media_type.find("zstd") != std::string::npos   ? Compression::zstd
-                          : layer.media_type.find("gzip") != std::string::npos ? Compression::gzip
-                                                                               : Compression::none;
-      layer.location = blob_path(layer.digest);
-      if (img.layers.size() >= util::limit(util::Limit::layers)) {
-        util::limit_exceeded(util::Limit::layers, fmt::format("{} has more layers", what));
-      }
-      img.layers.push_back(std::move(layer));
-    }
-    check_layer_count(img, what);
-    for (std::size_t i = 0; i < img.layers.size(); ++i) {
-      img.layers[i].diff_id = img.config.diff_ids[i];
-    }
+    img.platform = chosen.platform;
     return img;
   }
 
@@ -204,7 +131,10 @@ class OciSource final : public Source {
     }
     std::vector<const Candidate*> matches;
     for (const auto& c : m_candidates) {
-      if (!m_ref || c.ref_name == *m_ref || c.digest.str() == *m_ref || c.platform == *m_ref) {
+      const bool platform_ok =
+          m_platform.empty() || c.platform.empty() || platform_matches(m_platform, c.platform);
+      if (platform_ok &&
+          (!m_ref || c.ref_name == *m_ref || c.digest.str() == *m_ref || c.platform == *m_ref)) {
         matches.push_back(&c);
       }
     }
@@ -227,6 +157,7 @@ class OciSource final : public Source {
 
   std::unique_ptr<BlobStore> m_store;
   std::optional<std::string> m_ref;
+  std::string m_platform;
   std::vector<Candidate> m_candidates;
 };
 
@@ -407,15 +338,24 @@ std::string_view compression_name(Compression compression) {
   return "none";
 }
 
-std::unique_ptr<Source> Source::open(const Reference& reference) {
+std::unique_ptr<Source> Source::open(const Reference& reference, const SourceOptions& options) {
+  if (reference.transport == Transport::registry) {
+    return open_registry(*reference.name, options);
+  }
   const auto what =
       fmt::format("{} {}", transport_name(reference.transport), reference.path.string());
   return with_context(what, [&]() -> std::unique_ptr<Source> {
     switch (reference.transport) {
       case Transport::oci_layout:
-        return std::make_unique<OciSource>(make_dir_store(reference.path), reference.ref);
+        return std::make_unique<OciSource>(make_dir_store(reference.path), reference.ref,
+                                           options.platform);
       case Transport::oci_archive:
-        return std::make_unique<OciSource>(make_tar_store(reference.path), reference.ref);
+        return std::make_unique<OciSource>(make_tar_store(reference.path), reference.ref,
+                                           options.platform);
+      case Transport::docker_dir:
+        return open_docker_dir(reference.path, options);
+      case Transport::registry:
+        break;
       case Transport::docker_archive:
         return std::make_unique<DockerSource>(make_tar_store(reference.path), reference.ref);
       case Transport::dir:

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Directory and tar blob stores, verified JSON reads and image config parsing.
 #include "store.hpp"
+#include "manifest.hpp"
 
 #include "streams.hpp"
 
@@ -109,10 +110,6 @@ std::vector<std::string> string_list(const nlohmann::json& j) {
   return out;
 }
 
-std::string string_of(const nlohmann::json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-
 }  // namespace
 
 std::unique_ptr<BlobStore> make_dir_store(const std::filesystem::path& dir) {
@@ -129,13 +126,19 @@ std::string blob_path(const util::Digest& digest) {
 
 nlohmann::json read_verified_json(const BlobStore& store, const util::Digest& digest,
                                   long long size, const std::string& what) {
-  const auto label = fmt::format("{} {}", what, digest.short_str());
-  if (size > static_cast<long long>(util::limit(util::Limit::json_bytes))) {
-    util::limit_exceeded(util::Limit::json_bytes, fmt::format("{} is {} bytes", label, size));
-  }
   auto blob = store.open(blob_path(digest));
   if (!blob) {
     fail("missing blob {} ({})", digest.str(), what);
+  }
+  return read_verified_json(std::move(blob), digest, size, what);
+}
+
+nlohmann::json read_verified_json(std::unique_ptr<util::ByteStream> blob,
+                                  const util::Digest& digest, long long size,
+                                  const std::string& what) {
+  const auto label = fmt::format("{} {}", what, digest.short_str());
+  if (size > static_cast<long long>(util::limit(util::Limit::json_bytes))) {
+    util::limit_exceeded(util::Limit::json_bytes, fmt::format("{} is {} bytes", label, size));
   }
   util::VerifyingStream verified(std::move(blob), digest, size);
   const auto text = with_context(label, [&] { return read_json_text(verified, label); });

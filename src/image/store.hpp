@@ -39,6 +39,11 @@ std::string blob_path(const util::Digest& digest);
 nlohmann::json read_verified_json(const BlobStore& store, const util::Digest& digest,
                                   long long size, const std::string& what);
 
+// The same, from a stream of the blob (a registry's, a docker-dir file).
+nlohmann::json read_verified_json(std::unique_ptr<util::ByteStream> blob,
+                                  const util::Digest& digest, long long size,
+                                  const std::string& what);
+
 // Reads a small unverified JSON file (index.json, manifest.json).
 nlohmann::json read_json_file(const BlobStore& store, const std::string& path);
 

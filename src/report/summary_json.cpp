@@ -5,6 +5,10 @@
 namespace imgscap::report {
 namespace {
 
+nlohmann::json null_if_empty(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 nlohmann::json rule_json(const RuleResult& rule) {
   nlohmann::json j = {{"id", rule.id},
                       {"result", rule.result},
@@ -156,6 +160,10 @@ nlohmann::json to_json(const Summary& s) {
         {"manifest_digest", s.image.manifest_digest.empty()
                                 ? nlohmann::json(nullptr)
                                 : nlohmann::json(s.image.manifest_digest)},
+        {"platform", null_if_empty(s.image.platform)},
+        {"registry", null_if_empty(s.image.registry)},
+        {"repository", null_if_empty(s.image.repository)},
+        {"tag", null_if_empty(s.image.tag)},
         {"config_digest", s.image.config_digest.empty() ? nlohmann::json(nullptr)
                                                         : nlohmann::json(s.image.config_digest)},
         {"architecture", s.image.architecture},

@@ -147,8 +147,16 @@ std::string render_text(const Summary& s) {
     out += fmt::format("{:<10} {}\n", key, value);
   };
   add("Image:", s.image.reference);
+  if (!s.image.registry.empty()) {
+    add("Pulled:", fmt::format("registry {}, repository {}{}", s.image.registry,
+                               s.image.repository,
+                               s.image.tag.empty() ? "" : ", tag " + s.image.tag));
+  }
   if (!s.image.manifest_digest.empty()) {
     add("Manifest:", s.image.manifest_digest);
+  }
+  if (!s.image.platform.empty()) {
+    add("Platform:", s.image.platform);
   }
   if (!s.image.config_digest.empty()) {
     add("Config:", s.image.config_digest);

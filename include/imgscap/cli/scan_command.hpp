@@ -4,6 +4,7 @@
 #pragma once
 
 #include <imgscap/cli/cli.hpp>
+#include <imgscap/image/source.hpp>
 #include <imgscap/report/summary.hpp>
 
 #include <filesystem>
@@ -27,6 +28,7 @@ struct FeedOptions {
 
 struct ScanOptions {
   std::string image;
+  image::SourceOptions source;  // --platform, registry credentials, TLS and retries
   // Content files, or "auto": the built-in baseline plus the SSG datastream for the image's OS.
   std::vector<std::string> contents{"auto"};
   std::vector<std::filesystem::path> content_dirs;  // searched for SSG datastreams first
@@ -58,6 +60,7 @@ int run_scan(const ScanOptions& options, const Streams& streams);
 
 struct InspectOptions {
   std::string image;
+  image::SourceOptions source;
   OutputFormat format = OutputFormat::text;
 };
 

@@ -53,6 +53,7 @@ struct Image {
   std::vector<std::string> names;               // tags / ref names naming this image in the archive
   std::optional<util::Digest> manifest_digest;  // absent for docker-archive (no stored manifest)
   std::string manifest_media_type;
+  std::string platform;  // "os/arch[/variant]" of the index entry chosen, "" when there was none
   util::Digest config_digest;
   Config config;
   std::vector<Layer> layers;

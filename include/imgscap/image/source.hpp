@@ -5,6 +5,7 @@
 
 #include <imgscap/image/image.hpp>
 #include <imgscap/image/reference.hpp>
+#include <imgscap/registry/client.hpp>
 #include <imgscap/util/byte_stream.hpp>
 
 #include <memory>
@@ -13,6 +14,13 @@
 
 namespace imgscap::image {
 
+struct SourceOptions {
+  // --platform os/arch[/variant]: picks from an index. "": the host's platform for a registry's
+  // multi-platform index; a layout's several images are then picked by :REF.
+  std::string platform;
+  registry::ClientOptions registry;  // docker:// references
+};
+
 class Source {
  public:
   Source() = default;
@@ -20,8 +28,10 @@ class Source {
   Source& operator=(const Source&) = delete;
   virtual ~Source() = default;
 
-  // Opens the archive or layout named by the reference. Throws imgscap::Error.
-  static std::unique_ptr<Source> open(const Reference& reference);
+  // Opens the archive, layout, directory or registry named by the reference (a registry is not
+  // contacted before resolve()). Throws imgscap::Error.
+  static std::unique_ptr<Source> open(const Reference& reference,
+                                      const SourceOptions& options = {});
 
   // The names of every image (and platform) the source holds, for listings and errors.
   [[nodiscard]] virtual std::vector<std::string> choices() = 0;

@@ -34,6 +34,11 @@ struct ImageFacts {
   std::string transport;
   std::vector<std::string> names;
   std::string manifest_digest;  // "" when the format stores none (docker-archive)
+  std::string platform;         // chosen from an index ("linux/amd64"), "" when none
+  // docker:// references: where the image was pulled from ("" otherwise)
+  std::string registry;
+  std::string repository;
+  std::string tag;
   std::string config_digest;
   std::string architecture;
   std::string os;

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <imgscap/util/curl.hpp>
+#include <imgscap/util/signals.hpp>
+
+#include <mutex>
+
+namespace imgscap::util {
+
+void CurlHeaders::add(const std::string& line) {
+  curl_slist* grown = curl_slist_append(m_list.get(), line.c_str());
+  if (grown == nullptr) {
+    fail("out of memory");
+  }
+  (void)m_list.release();
+  m_list.reset(grown);
+}
+
+CurlPtr curl_easy() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  CurlPtr curl(curl_easy_init());
+  if (!curl) {
+    fail("cannot start libcurl");
+  }
+  return curl;
+}
+
+const char* user_agent() { return "imgscap/" IMGSCAP_VERSION; }
+
+int curl_interruption_check(void* /*user*/, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return interruption_pending() ? 1 : 0;
+}
+
+}  // namespace imgscap::util
