@@ -265,6 +265,10 @@ class Client::Impl {
     if (status == 404 && has_code(body, "NAME_UNKNOWN")) {
       fail("repository {} not found in {}", m_name.repository, m_name.registry);
     }
+    if (status == 404 && what.starts_with("tag ")) {
+      fail("{}: {} not found: the repository has no such tag, or does not exist{}", where, what,
+           codes.empty() ? "" : " (" + codes + ")");
+    }
     if (status == 404) {
       fail("{}: {} not found{}", where, what, codes.empty() ? "" : " (" + codes + ")");
     }
