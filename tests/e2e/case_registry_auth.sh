@@ -53,6 +53,24 @@ expect_err_contains "TLS verification is off"
 mkdir -p "$HOME/.config/containers/certs.d/$TOKEN"
 cp "$REG_DIR/ca.crt" "$HOME/.config/containers/certs.d/$TOKEN/ca.crt"
 
+# A registry that requires a client certificate: *.cert/*.key in the certificate directory.
+mkdir -p "$CASE_DIR/mtls-certs"
+cp "$REG_DIR/ca.crt" "$REG_DIR/client.cert" "$REG_DIR/client.key" "$CASE_DIR/mtls-certs/"
+skopeo copy -q --dest-cert-dir "$CASE_DIR/mtls-certs" "docker-archive:$TINY_DOCKER_ARCHIVE" \
+  "docker://$MTLS/team/app:1" >"$CASE_DIR/push.log" 2>&1 || die "push to $MTLS: $(cat "$CASE_DIR/push.log")"
+run_imgscap inspect "docker://$MTLS/team/app:1" --cert-dir "$CERTS" --retry-times 0
+expect_rc 1 "no client certificate"
+inspect_ok "client certificate" "docker://$MTLS/team/app:1" --cert-dir "$CASE_DIR/mtls-certs"
+
+# HTTPS_PROXY is honoured (a CONNECT tunnel), NO_PROXY too.
+HTTPS_PROXY="http://127.0.0.1:$REG_TUNNEL_PORT" inspect_ok "HTTPS_PROXY" \
+  "docker://$BASIC/team/app:1" --creds "$REG_USER:$REG_PASSWORD"
+grep -q "^CONNECT $BASIC\$" "$REG_DIR/tunnel.log" || die "HTTPS_PROXY not used: $(cat "$REG_DIR/tunnel.log" 2>&1)"
+: >"$REG_DIR/tunnel.log"
+HTTPS_PROXY="http://127.0.0.1:$REG_TUNNEL_PORT" NO_PROXY=localhost inspect_ok "NO_PROXY" \
+  "docker://$BASIC/team/app:1" --creds "$REG_USER:$REG_PASSWORD"
+[ ! -s "$REG_DIR/tunnel.log" ] || die "NO_PROXY not honoured: $(cat "$REG_DIR/tunnel.log")"
+
 # No credentials, wrong ones, a missing tag and repository.
 run_imgscap inspect "docker://$BASIC/team/app:1"
 expect_rc 1 "anonymous"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Pulls from a real registry (docker-registry, TLS with the test's CA, htpasswd), the image
 # pushed by skopeo as Docker schema 2, OCI, OCI with zstd layers and a multi-platform OCI index,
-# and as a skopeo/podman docker-dir directory: every one unpacks to the same tree and gives the
+# and by podman; and reads skopeo's and podman's docker-dir directories: every one unpacks to the same tree and gives the
 # same rule results as the docker-archive of the same image; --platform picks from the index;
 # the summary records registry, repository, tag, digest and platform; schema 1 is refused.
 source "$(dirname "$0")/lib.sh"
@@ -37,11 +37,12 @@ for r in d["rules"]:
   chmod -R u+rwX "$work" && rm -rf "$work"
 }
 
+# same_as_archive NAME [ARCHIVE_NAME]: NAME's tree and results equal the archive's.
 same_as_archive() {
-  local name=$1
-  diff -u "$CASE_DIR/archive.listing" "$CASE_DIR/$name.listing" >"$CASE_DIR/diff" ||
+  local name=$1 archive=${2:-archive}
+  diff -u "$CASE_DIR/$archive.listing" "$CASE_DIR/$name.listing" >"$CASE_DIR/diff" ||
     die "$name: tree differs from the docker-archive's: $(head -30 "$CASE_DIR/diff")"
-  diff -u "$CASE_DIR/archive.results" "$CASE_DIR/$name.results" >"$CASE_DIR/diff" ||
+  diff -u "$CASE_DIR/$archive.results" "$CASE_DIR/$name.results" >"$CASE_DIR/diff" ||
     die "$name: rule results differ from the docker-archive's: $(head -30 "$CASE_DIR/diff")"
 }
 
@@ -106,6 +107,24 @@ skopeo copy -q "docker-archive:$DEBIAN11_DOCKER_ARCHIVE" "dir:$CASE_DIR/docker-d
 listing_and_results "$CASE_DIR/docker-dir" docker-dir
 same_as_archive docker-dir
 [ "$(summary_field docker-dir transport)" = docker-dir ] || die "docker-dir not detected"
+
+# podman: a push, and podman save --format docker-dir (uncompressed layers named by digest),
+# of the small image (podman's vfs storage copies every layer: the large one would be slow).
+podman=(podman --root "$CASE_DIR/podman/root" --runroot "$CASE_DIR/podman/run" --storage-driver vfs)
+"${podman[@]}" load -q -i "$TINY_DOCKER_ARCHIVE" >"$CASE_DIR/podman.log" 2>&1 ||
+  die "podman load: $(cat "$CASE_DIR/podman.log")"
+tiny=$("${podman[@]}" images --format '{{.Repository}}:{{.Tag}}' | head -1)
+"${podman[@]}" push -q --cert-dir "$CERTS" --creds "$REG_USER:$REG_PASSWORD" "$tiny" \
+  "docker://$BASIC/podman/tiny:1" >"$CASE_DIR/podman.log" 2>&1 ||
+  die "podman push: $(cat "$CASE_DIR/podman.log")"
+"${podman[@]}" save -q --format docker-dir -o "$CASE_DIR/podman-dir" "$tiny" >"$CASE_DIR/podman.log" 2>&1 ||
+  die "podman save: $(cat "$CASE_DIR/podman.log")"
+listing_and_results "docker-archive:$TINY_DOCKER_ARCHIVE" tiny-archive
+listing_and_results "docker://$BASIC/podman/tiny:1" podman-push "${AUTH[@]}"
+same_as_archive podman-push tiny-archive
+listing_and_results "$CASE_DIR/podman-dir" podman-dir
+same_as_archive podman-dir tiny-archive
+[ "$(summary_field podman-dir transport)" = docker-dir ] || die "podman's docker-dir not detected"
 
 # Schema 1 (skopeo converts and signs it; the registry takes it): refused with what to do.
 push_image "docker-archive:$TINY_DOCKER_ARCHIVE" "$BASIC/team/old:1" --format v2s1

@@ -13,6 +13,9 @@ Starts, all on 127.0.0.1 with free ports:
   - PROXY: a plain-HTTP proxy in front of BASIC that injects faults named in DIR/fault
     ("429 N", "500 N", "cut", "corrupt", "redirect", "slow"), logging every request to
     DIR/proxy.log (method, path, Range, whether Authorization came);
+  - MTLS: the same registry without authentication, requiring a client certificate from the
+    test CA (DIR/client.cert, DIR/client.key);
+  - TUNNEL: an HTTPS proxy (CONNECT) for HTTPS_PROXY, logging each tunnel to DIR/tunnel.log;
   - STORAGE: another host:port (localhost instead of 127.0.0.1) the "redirect" fault sends blob
     requests to, as registries send them to blob storage; it logs whether credentials arrived.
 Nothing here imitates the registry protocol: every answer about images comes from
@@ -275,7 +278,46 @@ def serve(handler, port, tls_context=None):
     return server
 
 
-def registry_config(top, name, port, auth):
+def tunnel_handler(state):
+    """An HTTPS proxy (CONNECT), for HTTPS_PROXY: logs each tunnel and relays bytes."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_CONNECT(self):
+            host, port = self.path.rsplit(":", 1)
+            state.log("tunnel.log", "CONNECT " + self.path)
+            upstream = socket.create_connection((host, int(port)))
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.flush()
+            relay(self.connection, upstream)
+
+    return Handler
+
+
+def relay(a, b):
+    def pump(src, dst):
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    t = threading.Thread(target=pump, args=(b, a), daemon=True)
+    t.start()
+    pump(a, b)
+    t.join()
+
+
+def registry_config(top, name, port, auth, tls_extra=""):
     data = os.path.join(top, "data-" + name)
     os.makedirs(data, exist_ok=True)
     path = os.path.join(top, name + ".yml")
@@ -296,7 +338,7 @@ http:
   tls:
     certificate: {top}/server.crt
     key: {top}/server.key
-{auth}""")
+{tls_extra}{auth}""")
     return path
 
 
@@ -321,8 +363,11 @@ def main():
     server = make_cert("localhost", ca, ca_key, server_key, sans=("localhost", "127.0.0.1"))
     token_key = new_key()
     token_cert = make_cert("imgscap test token issuer", None, None, token_key)
+    client_key = new_key()
+    client = make_cert("imgscap test client", ca, ca_key, client_key)
     files = {"ca.crt": pem(ca), "server.crt": pem(server) + pem(ca),
-             "server.key": pem(server_key), "token.crt": pem(token_cert)}
+             "server.key": pem(server_key), "token.crt": pem(token_cert),
+             "client.cert": pem(client), "client.key": pem(client_key)}
     for name, data in files.items():
         with open(os.path.join(top, name), "wb") as f:
             f.write(data)
@@ -331,7 +376,8 @@ def main():
     with open(os.path.join(top, "htpasswd"), "w") as f:
         f.write(htpasswd)
 
-    ports = {k: free_port() for k in ("basic", "token", "token_service", "proxy", "storage")}
+    ports = {k: free_port() for k in ("basic", "token", "mtls", "token_service", "proxy",
+                                      "storage", "tunnel")}
     state = State(top)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server_tls.load_cert_chain(os.path.join(top, "server.crt"), os.path.join(top, "server.key"))
@@ -348,15 +394,19 @@ def main():
                   f"    service: {SERVICE}\n    issuer: {ISSUER}\n"
                   f"    rootcertbundle: {top}/token.crt\n"),
     }
+    # mtls: no authentication, but a client certificate from the test CA is required
+    configs["mtls"] = ""
+    tls_extra = {"mtls": f"    clientcas:\n      - {top}/ca.crt\n"}
     for name, auth in configs.items():
         log = open(os.path.join(top, f"registry-{name}.log"), "w")
-        proc = subprocess.Popen(["docker-registry", "serve",
-                                 registry_config(top, name, ports[name], auth)],
+        config = registry_config(top, name, ports[name], auth, tls_extra.get(name, ""))
+        proc = subprocess.Popen(["docker-registry", "serve", config],
                                 stdout=log, stderr=subprocess.STDOUT)
         procs.append(proc)
         wait_for_port(ports[name], proc, f"docker-registry ({name})")
     serve(proxy_handler(state, ports["basic"], client_tls, ports["storage"]), ports["proxy"])
     serve(storage_handler(state, ports["basic"], client_tls, password), ports["storage"])
+    serve(tunnel_handler(state), ports["tunnel"])
 
     def stop(*_):
         for p in procs:

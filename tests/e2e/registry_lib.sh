@@ -23,6 +23,7 @@ start_registries() {
   cp "$REG_DIR/ca.crt" "$CERTS/ca.crt"
   BASIC="localhost:$REG_BASIC_PORT"
   TOKEN="localhost:$REG_TOKEN_PORT"
+  MTLS="localhost:$REG_MTLS_PORT"
   PROXY="127.0.0.1:$REG_PROXY_PORT"
 }
 
