@@ -369,9 +369,17 @@ class Client::Impl {
            "verification off",
            m_name.registry, t.error_text(), m_name.registry);
     }
-    fail("{}: cannot reach the registry ({}){}: is it up, and are the host and port right?",
+    const bool tls_dropped =
+        m_scheme == "https" && m_client_cert.empty() &&
+        (code == CURLE_SEND_ERROR || code == CURLE_RECV_ERROR || code == CURLE_SSL_CONNECT_ERROR);
+    fail("{}: cannot reach the registry ({}){}: is it up, and are the host and port right?{}",
          m_name.registry, t.error_text(),
-         attempts > 0 ? fmt::format(" after {} retries", attempts) : "");
+         attempts > 0 ? fmt::format(" after {} retries", attempts) : "",
+         tls_dropped ? fmt::format(" If it requires a client certificate, put a NAME.cert and "
+                                   "NAME.key pair in /etc/containers/certs.d/{}/ or in "
+                                   "--cert-dir DIR",
+                                   m_name.registry)
+                     : "");
   }
 
   void load_credentials() {

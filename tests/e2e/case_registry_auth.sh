@@ -60,6 +60,7 @@ skopeo copy -q --dest-cert-dir "$CASE_DIR/mtls-certs" "docker-archive:$TINY_DOCK
   "docker://$MTLS/team/app:1" >"$CASE_DIR/push.log" 2>&1 || die "push to $MTLS: $(cat "$CASE_DIR/push.log")"
 run_imgscap inspect "docker://$MTLS/team/app:1" --cert-dir "$CERTS" --retry-times 0
 expect_rc 1 "no client certificate"
+expect_err_contains "If it requires a client certificate"
 inspect_ok "client certificate" "docker://$MTLS/team/app:1" --cert-dir "$CASE_DIR/mtls-certs"
 
 # HTTPS_PROXY is honoured (a CONNECT tunnel), NO_PROXY too.
