@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The registry client: requests with authentication, TLS settings and retries; manifests;
 // resumable blob streams. See client.hpp for what it owns.
+#include "responses.hpp"
 #include "transfer.hpp"
 
 #include <imgscap/registry/client.hpp>
@@ -33,7 +34,6 @@ constexpr const char* k_manifest_accept =
     "application/vnd.docker.distribution.manifest.v1+json;q=0.1";
 constexpr std::size_t k_max_error_body = 64 << 10;
 constexpr std::size_t k_max_token_body = 1 << 20;
-constexpr int k_max_retry_after = 60;
 constexpr int k_max_backoff = 30;
 constexpr long k_default_token_seconds = 60;
 
@@ -60,24 +60,6 @@ bool retryable(CURLcode code) {
 
 bool retryable(long status) { return status == 429 || (status >= 500 && status <= 599); }
 
-// Retry-After: delay-seconds or an HTTP date; -1 when absent or unreadable.
-int retry_after_seconds(const std::string& value) {
-  if (value.empty()) {
-    return -1;
-  }
-  char* end = nullptr;
-  const long seconds = std::strtol(value.c_str(), &end, 10);
-  if (end != value.c_str() && *end == '\0') {
-    return seconds < 0 ? 0 : static_cast<int>(std::min<long>(seconds, k_max_retry_after));
-  }
-  const time_t when = curl_getdate(value.c_str(), nullptr);
-  if (when < 0) {
-    return -1;
-  }
-  const auto delta = static_cast<long>(when - std::time(nullptr));
-  return static_cast<int>(std::clamp<long>(delta, 0, k_max_retry_after));
-}
-
 void sleep_interruptibly(int seconds) {
   const auto until = Clock::now() + std::chrono::seconds(seconds);
   while (Clock::now() < until) {
@@ -85,68 +67,6 @@ void sleep_interruptibly(int seconds) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   util::throw_if_interrupted();
-}
-
-// WWW-Authenticate: Scheme key="value", key=value, ...
-struct Challenge {
-  std::string scheme;  // lowercase
-  std::map<std::string, std::string> params;
-};
-
-Challenge parse_challenge(const std::string& header) {
-  Challenge c;
-  std::size_t i = header.find(' ');
-  c.scheme = header.substr(0, i);
-  std::transform(c.scheme.begin(), c.scheme.end(), c.scheme.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  while (i != std::string::npos && i < header.size()) {
-    while (i < header.size() && (header[i] == ' ' || header[i] == ',')) {
-      ++i;
-    }
-    const auto eq = header.find('=', i);
-    if (eq == std::string::npos) {
-      break;
-    }
-    std::string key = header.substr(i, eq - i);
-    std::string value;
-    i = eq + 1;
-    if (i < header.size() && header[i] == '"') {
-      for (++i; i < header.size() && header[i] != '"'; ++i) {
-        if (header[i] == '\\' && i + 1 < header.size()) {
-          ++i;
-        }
-        value += header[i];
-      }
-      ++i;
-    } else {
-      const auto comma = header.find(',', i);
-      value = header.substr(i, comma == std::string::npos ? std::string::npos : comma - i);
-      i = comma;
-    }
-    c.params[key] = value;
-  }
-  return c;
-}
-
-// The registry's error document: "CODE: message; ..." ("" when none).
-std::string error_codes(const std::string& body) {
-  const auto json = nlohmann::json::parse(body, nullptr, false);
-  if (!json.is_object() || !json.contains("errors") || !json["errors"].is_array()) {
-    return "";
-  }
-  std::string text;
-  for (const auto& e : json["errors"]) {
-    if (!e.is_object()) {
-      continue;
-    }
-    text += (text.empty() ? "" : "; ") + e.value("code", std::string("?")) + ": " +
-            e.value("message", std::string());
-  }
-  return text;
-}
-
-bool has_code(const std::string& body, const std::string& code) {
-  return error_codes(body).find(code + ":") != std::string::npos;
 }
 
 // The directory holding the registry's certificates: --cert-dir, else the first of the
@@ -468,9 +388,9 @@ class Client::Impl {
 
   void store_token(const std::string& body) {
     const auto json = nlohmann::json::parse(body, nullptr, false);
-    std::string token;
-    if (json.is_object()) {
-      token = json.value("token", json.value("access_token", std::string()));
+    auto token = text_of(json, "token");
+    if (token.empty()) {
+      token = text_of(json, "access_token");
     }
     if (token.empty()) {
       fail("{}: the token service's answer holds no token", m_name.registry);

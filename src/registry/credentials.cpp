@@ -123,7 +123,10 @@ std::optional<Credentials> from_helper(const std::string& helper, const ImageNam
   if (!json.is_object() || !json.contains("Secret") || !json["Secret"].is_string()) {
     fail("credential helper {} gave no Secret for {}", program, name.registry);
   }
-  return Credentials{json.value("Username", ""), json["Secret"].get<std::string>(),
+  const auto username = json.contains("Username") && json["Username"].is_string()
+                            ? json["Username"].get<std::string>()
+                            : std::string();
+  return Credentials{username, json["Secret"].get<std::string>(),
                      "credential helper " + program};
 }
 

@@ -68,6 +68,19 @@ def main():
                          "Healthcheck": {"Test": ["CMD", "true"]}, "Labels": {"a": "b"}},
               "rootfs": {"type": "layers", "diff_ids": ["sha256:" + "a" * 64]}}
     write(os.path.join(out, "fuzz_image_config"), "config", json.dumps(config).encode())
+    # What registries answer beside images: challenges, Retry-After, errors, tokens, names.
+    responses = {
+        "bearer": b'Bearer realm="https://auth.example.com/token",service="registry",'
+                  b'scope="repository:team/app:pull",error="insufficient_scope"',
+        "basic": b'Basic realm="Registry Realm"',
+        "retry": b"Wed, 21 Oct 2015 07:28:00 GMT",
+        "errors": b'{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown",'
+                  b'"detail":{"Tag":"1"}}]}',
+        "token": b'{"token":"abc","access_token":"abc","expires_in":300}',
+        "name": b"registry.example.com:5000/team/app:1.4@sha256:" + b"a" * 64,
+    }
+    for name, data in responses.items():
+        write(os.path.join(out, "fuzz_registry_responses"), name, data)
     # Feeds in each distributor's shape (one compressed), and OVAL results.
     spec = {"definitions": [{"package": "bash", "fixed": "0:9.9-1", "cves": ["CVE-2099-1"],
                              "severity": "High", "binaries": ["bash", "bash-static"]},
