@@ -65,6 +65,12 @@ class ManifestSource : public Source {
     auto img = image_from_manifest(manifest.json, what, [&](const util::Digest& d, long long s) {
       return read_verified_json(blob(d), d, s, "config");
     });
+    for (const auto& layer : img.layers) {
+      if (layer.size < 0) {
+        fail("{}: layer {} has no size (registries' descriptors must state one)", what,
+             layer.digest.short_str());
+      }
+    }
     img.manifest_digest = manifest.digest;
     img.manifest_media_type = manifest.media_type;
     img.platform = platform;
