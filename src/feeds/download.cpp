@@ -98,15 +98,7 @@ Fetched fetch(const std::string& url, const Validators& validators, const fs::pa
   util::curl_set(c, CURLOPT_URL, url.c_str());
   util::curl_set(c, CURLOPT_PROTOCOLS_STR, "https,http,file");
   util::curl_set(c, CURLOPT_REDIR_PROTOCOLS_STR, "https,http");
-  util::curl_set(c, CURLOPT_FOLLOWLOCATION, 1L);
-  util::curl_set(c, CURLOPT_MAXREDIRS, 5L);
-  util::curl_set(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  // A stalled transfer: under 1 KiB/s for a minute.
-  util::curl_set(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  util::curl_set(c, CURLOPT_LOW_SPEED_TIME, 60L);
-  util::curl_set(c, CURLOPT_USERAGENT, util::user_agent());
-  util::curl_set(c, CURLOPT_NOSIGNAL, 1L);
-  util::curl_set(c, CURLOPT_ERRORBUFFER, error_buffer);
+  util::curl_common_options(c, error_buffer);
   util::curl_set(c, CURLOPT_HTTPHEADER, headers.get());
   util::curl_set(c, CURLOPT_WRITEFUNCTION, on_body);
   util::curl_set(c, CURLOPT_WRITEDATA, &t);

@@ -53,15 +53,7 @@ Transfer::Transfer(const TransferSetup& setup)
   util::curl_set(c, CURLOPT_PROTOCOLS_STR, "https,http");
   util::curl_set(c, CURLOPT_REDIR_PROTOCOLS_STR,
                  setup.allow_plain_redirects ? "https,http" : "https");
-  util::curl_set(c, CURLOPT_FOLLOWLOCATION, 1L);
-  util::curl_set(c, CURLOPT_MAXREDIRS, 5L);
-  util::curl_set(c, CURLOPT_CONNECTTIMEOUT, 30L);
-  // A stalled transfer: under 1 KiB/s for a minute.
-  util::curl_set(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-  util::curl_set(c, CURLOPT_LOW_SPEED_TIME, 60L);
-  util::curl_set(c, CURLOPT_USERAGENT, util::user_agent());
-  util::curl_set(c, CURLOPT_NOSIGNAL, 1L);
-  util::curl_set(c, CURLOPT_ERRORBUFFER, m_error);
+  util::curl_common_options(c, m_error);
   for (const auto& line : setup.headers) {
     m_headers.add(line);
   }

@@ -27,6 +27,17 @@ CurlPtr curl_easy() {
 
 const char* user_agent() { return "imgscap/" IMGSCAP_VERSION; }
 
+void curl_common_options(CURL* c, char* error_buffer) {
+  curl_set(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_set(c, CURLOPT_MAXREDIRS, 5L);
+  curl_set(c, CURLOPT_CONNECTTIMEOUT, 30L);
+  curl_set(c, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+  curl_set(c, CURLOPT_LOW_SPEED_TIME, 60L);
+  curl_set(c, CURLOPT_USERAGENT, user_agent());
+  curl_set(c, CURLOPT_NOSIGNAL, 1L);
+  curl_set(c, CURLOPT_ERRORBUFFER, error_buffer);
+}
+
 int curl_interruption_check(void* /*user*/, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return interruption_pending() ? 1 : 0;
 }

@@ -53,6 +53,28 @@ expect_err_contains "layer 1 (sha256:"
 grep -Eq "digest mismatch|corrupt gzip data" "$ERR" || die "corruption not reported: $(cat "$ERR")"
 [ ! -e "$CASE_DIR/out/summary.json" ] || die "results written for a corrupted image"
 
+# A blob whose bytes differ from its digest in the registry's own storage: still valid gzip of
+# the same tar (only the gzip header's OS byte changed), so only the blob digest can tell.
+push_image "docker-archive:$TINY_DOCKER_ARCHIVE" "$BASIC/team/tampered:1"
+layer=$(skopeo inspect --raw --cert-dir "$CERTS" --creds "$REG_USER:$REG_PASSWORD" \
+  "docker://$BASIC/team/tampered:1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["layers"][0]["digest"].split(":")[1])')
+blob="$REG_DIR/data-basic/docker/registry/v2/blobs/sha256/${layer:0:2}/$layer/data"
+[ -f "$blob" ] || die "no blob file $blob"
+python3 - "$blob" <<'PY'
+import sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+assert data[:2] == b"\x1f\x8b", "not gzip"
+data[9] = (data[9] + 1) % 256
+open(path, "wb").write(data)
+PY
+run_imgscap scan "docker://$BASIC/team/tampered:1" --content "$BASIC_OVAL" -q -o "$CASE_DIR/out" \
+  --cert-dir "$CERTS" "${CREDS[@]}"
+expect_rc 1 "a blob that differs from its digest"
+expect_err_contains "layer 1 (sha256:${layer:0:12}"
+expect_err_contains "blob digest mismatch: expected sha256:$layer"
+[ ! -e "$CASE_DIR/out/summary.json" ] || die "results written for a tampered image"
+
 # Blobs redirected to storage on another host: followed, credentials not sent there.
 fault redirect
 scan_via_proxy

@@ -132,7 +132,6 @@ class FeedIndex {
 
  private:
   std::shared_ptr<const util::Fd> m_file;  // the index file, for element XML
-  std::uint64_t m_pieces_offset = 0;
   std::uint64_t m_pieces_size = 0;
   std::unordered_map<std::string_view, std::uint32_t> m_by_id;
 };

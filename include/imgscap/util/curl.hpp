@@ -47,6 +47,12 @@ void curl_set(CURL* curl, CURLoption option, T value) {
 // "imgscap/VERSION"
 const char* user_agent();
 
+// What every transfer of imgscap shares: redirects followed (at most 5), 30 s to connect, a
+// transfer under 1 KiB/s for a minute ended as stalled, the user agent, no signals, and
+// libcurl's message in `error_buffer` (CURL_ERROR_SIZE bytes). URL and protocols are the
+// caller's.
+void curl_common_options(CURL* curl, char* error_buffer);
+
 // The progress callback every transfer sets: aborts it when a signal or the deadline is
 // pending (the caller then calls throw_if_interrupted()).
 int curl_interruption_check(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
