@@ -154,9 +154,20 @@ issued=$(grep -c '^issued ' "$REG_DIR/token.log")
 [ "$issued" -eq 1 ] || die "expected one token for the scan, $issued were issued"
 grep -q '"registry": "'"$TOKEN"'"' "$CASE_DIR/out-token/summary.json" || die "summary lacks the registry"
 
+# An identity token (what docker login stores for OAuth registries), exchanged at the token
+# service.
+python3 -c '
+import json, sys
+json.dump({"auths": {sys.argv[2]: {"auth": "", "identitytoken": sys.argv[3]}}}, open(sys.argv[1], "w"))' \
+  "$CASE_DIR/identity.json" "$TOKEN" "$REG_IDENTITY_TOKEN"
+: >"$REG_DIR/token.log"
+inspect_ok "identity token" "docker://$TOKEN/team/app:1" --authfile "$CASE_DIR/identity.json"
+grep -q "granted by identity token" "$REG_DIR/token.log" || die "the identity token was not exchanged: $(cat "$REG_DIR/token.log")"
+
 # Nothing secret in anything imgscap printed or wrote, even verbose.
 run_imgscap -v inspect "docker://$TOKEN/team/app:1" --creds "$REG_USER:$REG_PASSWORD"
 expect_rc 0 "verbose inspect"
 cp "$ERR" "$CASE_DIR/verbose.err"
 secret_never_shown "$CASE_DIR/out-token" "$CASE_DIR/verbose.err" "$OUT"
+! grep -qF -- "$REG_IDENTITY_TOKEN" "$CASE_DIR/verbose.err" "$OUT" || die "the identity token was shown"
 echo "TLS, every credential source, helpers and the token flow work; no secret was shown"

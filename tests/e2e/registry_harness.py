@@ -111,6 +111,11 @@ class State:
             return n < limit
 
 
+def identity_token(password):
+    """The identity token the token service accepts (derived, so that the case can write it)."""
+    return "idt-" + password[::-1]
+
+
 def token_handler(state, signing_key, signing_cert, password):
     der = signing_cert.public_bytes(serialization.Encoding.DER)
 
@@ -118,19 +123,31 @@ def token_handler(state, signing_key, signing_cert, password):
         def log_message(self, *args):
             pass
 
+        def do_POST(self):
+            """The OAuth2 exchange of an identity (refresh) token, as docker login stores it."""
+            length = int(self.headers.get("Content-Length", "0"))
+            form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+            ok = (form.get("grant_type") == ["refresh_token"] and
+                  form.get("refresh_token") == [identity_token(password)])
+            self.issue(form.get("scope", []), ok, "identity token")
+
         def do_GET(self):
             query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
             auth = self.headers.get("Authorization", "")
             expected = "Basic " + base64.b64encode(f"{USER}:{password}".encode()).decode()
-            if auth != expected:
+            self.issue(query.get("scope", []), auth == expected, "password")
+
+        def issue(self, scopes, ok, how):
+            if not ok:
                 state.log("token.log", "refused")
                 self.send_response(401)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"details":"wrong credentials"}')
                 return
+            state.log("token.log", "granted by " + how)
             access = []
-            for scope in query.get("scope", []):
+            for scope in scopes:
                 kind, name, actions = scope.split(":", 2)
                 access.append({"type": kind, "name": name, "actions": actions.split(",")})
             now = int(time.time())
@@ -416,7 +433,8 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     with open(os.path.join(top, "env.sh.tmp"), "w") as f:
-        f.write(f"REG_DIR={top}\nREG_USER={USER}\nREG_PASSWORD={password}\n")
+        f.write(f"REG_DIR={top}\nREG_USER={USER}\nREG_PASSWORD={password}\n"
+                f"REG_IDENTITY_TOKEN={identity_token(password)}\n")
         for name, port in ports.items():
             f.write(f"REG_{name.upper()}_PORT={port}\n")
     os.rename(os.path.join(top, "env.sh.tmp"), os.path.join(top, "env.sh"))
