@@ -228,6 +228,7 @@ class Client::Impl {
     s.ca_bundle = m_ca_bundle;
     s.client_cert = m_client_cert;
     s.client_key = m_client_key;
+    s.share = &m_share;
     s.allow_plain_redirects = m_scheme == "http";
     if (m_bearer && Clock::now() < m_bearer_expiry) {
       s.bearer = *m_bearer;
@@ -404,6 +405,8 @@ class Client::Impl {
     m_bearer_expiry = Clock::now() + std::chrono::seconds(seconds - 5);
   }
 
+  // First: destroyed last, after every transfer that used it.
+  util::CurlShare m_share;
   ImageName m_name;
   ClientOptions m_options;
   std::string m_scheme = "https";

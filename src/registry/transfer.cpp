@@ -65,6 +65,9 @@ Transfer::Transfer(const TransferSetup& setup)
   util::curl_set(c, CURLOPT_WRITEDATA, this);
   util::curl_set(c, CURLOPT_HEADERFUNCTION, on_header);
   util::curl_set(c, CURLOPT_HEADERDATA, this);
+  if (setup.share != nullptr) {
+    util::curl_set(c, CURLOPT_SHARE, setup.share->get());
+  }
   set_tls(c, setup, setup.ca_bundle);
   set_auth(c, setup);
   if (curl_multi_add_handle(m_multi.get(), c) != CURLM_OK) {

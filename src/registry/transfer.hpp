@@ -26,6 +26,7 @@ struct TransferSetup {
   std::string client_cert;           // paths of a client certificate and key
   std::string client_key;
   bool allow_plain_redirects = false;
+  const util::CurlShare* share = nullptr;  // the client's connections, reused
 };
 
 class Transfer {

@@ -15,9 +15,44 @@ void CurlHeaders::add(const std::string& line) {
   m_list.reset(grown);
 }
 
-CurlPtr curl_easy() {
+namespace {
+
+void global_init() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+CurlShare::CurlShare() {
+  global_init();
+  m_share = curl_share_init();
+  if (m_share == nullptr) {
+    fail("cannot start libcurl");
+  }
+  curl_share_setopt(m_share, CURLSHOPT_LOCKFUNC, &CurlShare::lock);
+  curl_share_setopt(m_share, CURLSHOPT_UNLOCKFUNC, &CurlShare::unlock);
+  curl_share_setopt(m_share, CURLSHOPT_USERDATA, this);
+  for (const auto data : {CURL_LOCK_DATA_CONNECT, CURL_LOCK_DATA_SSL_SESSION, CURL_LOCK_DATA_DNS}) {
+    if (curl_share_setopt(m_share, CURLSHOPT_SHARE, data) != CURLSHE_OK) {
+      curl_share_cleanup(m_share);
+      fail("libcurl cannot share connections");
+    }
+  }
+}
+
+CurlShare::~CurlShare() { curl_share_cleanup(m_share); }
+
+void CurlShare::lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+  static_cast<CurlShare*>(self)->m_locks[data].lock();
+}
+
+void CurlShare::unlock(CURL*, curl_lock_data data, void* self) {
+  static_cast<CurlShare*>(self)->m_locks[data].unlock();
+}
+
+CurlPtr curl_easy() {
+  global_init();
   CurlPtr curl(curl_easy_init());
   if (!curl) {
     fail("cannot start libcurl");

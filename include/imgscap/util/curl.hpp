@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace imgscap::util {
@@ -23,6 +24,24 @@ struct SlistFree {
 };
 using CurlPtr = std::unique_ptr<CURL, CurlFree>;
 using CurlMultiPtr = std::unique_ptr<CURLM, CurlMultiFree>;
+
+// Connections, TLS sessions and DNS answers shared by the transfers of one client, so that
+// consecutive requests to a registry reuse one connection. Safe across threads (a layer is
+// read on a prefetch thread). Every easy handle using it must be gone before it is.
+class CurlShare {
+ public:
+  CurlShare();
+  ~CurlShare();
+  CurlShare(const CurlShare&) = delete;
+  CurlShare& operator=(const CurlShare&) = delete;
+  [[nodiscard]] CURLSH* get() const { return m_share; }
+
+ private:
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self);
+  static void unlock(CURL*, curl_lock_data data, void* self);
+  CURLSH* m_share = nullptr;
+  std::mutex m_locks[CURL_LOCK_DATA_LAST];
+};
 
 // A header list that grows by lines.
 class CurlHeaders {
