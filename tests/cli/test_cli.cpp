@@ -4,6 +4,8 @@
 
 #include <imgscap/cli/cli.hpp>
 
+#include <imgscap/util/files.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -110,6 +112,32 @@ TEST_F(CliTest, NonImageFileIsRejected) {
   const auto r = run_cli({"scan", file.string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("not a container image"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, RegistryOptionsAreShownAndChecked) {
+  const auto help = run_cli({"inspect", "--help"});
+  EXPECT_EQ(help.code, 0);
+  for (const char* option : {"--platform", "--authfile", "--creds", "--cert-dir", "--tls-verify",
+                             "--retry-times"}) {
+    EXPECT_NE(help.out.find(option), std::string::npos) << option;
+  }
+  const auto retries = run_cli({"scan", "docker://localhost:1/app", "--retry-times", "99"});
+  EXPECT_EQ(retries.code, 1);
+  EXPECT_NE(retries.err.find("--retry-times"), std::string::npos) << retries.err;
+  const auto name = run_cli({"inspect", "docker://localhost:1/App"});
+  EXPECT_EQ(name.code, 1);
+  EXPECT_NE(name.err.find("not a repository name"), std::string::npos) << name.err;
+  const auto creds = run_cli({"inspect", "docker://localhost:1/app", "--creds", ":secret"});
+  EXPECT_EQ(creds.code, 1);
+  EXPECT_NE(creds.err.find("no user name"), std::string::npos) << creds.err;
+  EXPECT_EQ(creds.err.find("secret"), std::string::npos) << "the password is echoed";
+}
+
+TEST_F(CliTest, DockerDirWithoutVersionIsNotAnImage) {
+  util::write_file(m_dir / "manifest.json", "{}");
+  const auto r = run_cli({"inspect", m_dir.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("manifest.json and version"), std::string::npos) << r.err;
 }
 
 TEST_F(CliTest, InspectNonexistentImageFails) {
