@@ -52,8 +52,11 @@ std::string host_platform() {
   if (machine == "aarch64") {
     return "linux/arm64";
   }
-  if (machine.starts_with("armv7")) {
+  if (machine.starts_with("armv7") || machine == "armv8l") {  // armv8l: 32-bit on arm64
     return "linux/arm/v7";
+  }
+  if (machine.starts_with("armv6")) {
+    return "linux/arm/v6";
   }
   if (machine == "i686" || machine == "i386") {
     return "linux/386";

@@ -111,14 +111,23 @@ class ManifestSource : public Source {
   nlohmann::json choose(const nlohmann::json& index) const {
     const auto wanted = m_platform.empty() ? host_platform() : m_platform;
     const auto all = entries(index);
-    for (const auto& entry : all) {
-      if (platform_matches(wanted, platform_of(entry))) {
-        return entry;
+    // An exact match first (linux/amd64 before linux/amd64/v3), then any variant.
+    for (const bool exact : {true, false}) {
+      for (const auto& entry : all) {
+        const auto have = platform_of(entry);
+        if (exact ? have == wanted : platform_matches(wanted, have)) {
+          return entry;
+        }
       }
+    }
+    // An index of one image that states no platform: that image.
+    if (all.size() == 1 && platform_of(all.front()).empty()) {
+      return all.front();
     }
     std::vector<std::string> listed;
     for (const auto& entry : all) {
-      listed.push_back("  " + platform_of(entry));
+      const auto have = platform_of(entry);
+      listed.push_back("  " + (have.empty() ? "(no platform) " + string_of(entry, "digest") : have));
     }
     fail("{} is a multi-platform index without a {} image{}; it has:\n{}\npick one with "
          "--platform OS/ARCH[/VARIANT]",

@@ -353,6 +353,10 @@ std::unique_ptr<Source> Source::open(const Reference& reference, const SourceOpt
         return std::make_unique<OciSource>(make_tar_store(reference.path), reference.ref,
                                            options.platform);
       case Transport::docker_dir:
+        if (reference.ref) {
+          fail("a docker-dir holds one image (or an index): no :REF; pick from an index with "
+               "--platform");
+        }
         return open_docker_dir(reference.path, options);
       case Transport::registry:
         break;

@@ -36,6 +36,7 @@ constexpr std::size_t k_max_error_body = 64 << 10;
 constexpr std::size_t k_max_token_body = 1 << 20;
 constexpr int k_max_backoff = 30;
 constexpr long k_default_token_seconds = 60;
+constexpr long k_max_token_seconds = 24 * 3600;
 
 std::string env(const char* name) {
   const char* value = std::getenv(name);
@@ -93,6 +94,20 @@ std::optional<fs::path> certs_dir(const ClientOptions& options, const ImageName&
   return std::nullopt;
 }
 
+// The host part of a URL ("" when it has none), through libcurl's parser.
+std::string url_host(const std::string& url) {
+  CURLU* handle = curl_url();
+  std::string host;
+  char* part = nullptr;
+  if (handle != nullptr && curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(handle, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+    host = part;
+  }
+  curl_free(part);
+  curl_url_cleanup(handle);
+  return host;
+}
+
 std::string system_ca_bundle() {
   auto curl = util::curl_easy();
   char* path = nullptr;
@@ -132,7 +147,7 @@ class Client::Impl {
     while (true) {
       auto t = std::make_unique<Transfer>(setup(base_url() + url_path, headers));
       t->wait_response();
-      if (t->finished() && t->result() != CURLE_OK && t->status() == 0) {
+      if (t->failed_without_response()) {
         if (try_plain_http(t->result())) {
           continue;
         }
@@ -142,7 +157,10 @@ class Client::Impl {
         fail_connection(*t, attempt);
       }
       const long status = t->status();
-      if (status == 401 && !authenticated_now) {
+      m_scheme_confirmed = true;
+      // A challenge counts only from the registry itself: blob storage a redirect led to must
+      // not be able to name a token service that would receive the user's credentials.
+      if (status == 401 && !authenticated_now && t->from_first_host()) {
         authenticate(t->header("www-authenticate"));
         authenticated_now = true;
         continue;
@@ -163,6 +181,7 @@ class Client::Impl {
     try {
       body = t.read_all(k_max_error_body, "error response");
     } catch (const Error&) {
+      util::throw_if_interrupted();
       body.clear();
     }
     const auto codes = error_codes(body);
@@ -274,7 +293,8 @@ class Client::Impl {
   // The containers tools talk plain HTTP to a registry only when TLS verification is off or
   // the registry is on loopback, and only after HTTPS failed at the TLS layer.
   bool try_plain_http(CURLcode code) {
-    if (m_scheme == "https" && m_plain_allowed && code == CURLE_SSL_CONNECT_ERROR) {
+    if (m_scheme == "https" && !m_scheme_confirmed && m_plain_allowed &&
+        code == CURLE_SSL_CONNECT_ERROR) {
       spdlog::debug("{} does not speak TLS; using plain HTTP", m_name.registry);
       m_scheme = "http";
       return true;
@@ -326,7 +346,7 @@ class Client::Impl {
 
   void fetch_token(const Challenge& challenge) {
     const auto& realm = challenge.params.at("realm");
-    if (!realm.starts_with("https://") && !(realm.starts_with("http://") && m_plain_allowed)) {
+    if (!realm.starts_with("https://") && !(realm.starts_with("http://") && plain_realm_ok(realm))) {
       fail("{}: the token service {} is not HTTPS; credentials are not sent there",
            m_name.registry, realm);
     }
@@ -349,6 +369,7 @@ class Client::Impl {
     if (m_credentials && m_credentials->is_identity_token()) {
       // The OAuth2 exchange docker uses for identity tokens.
       s.url = realm;
+      s.follow_redirects = false;  // a redirect would carry the token in the body elsewhere
       s.post_fields = "grant_type=refresh_token&client_id=imgscap&refresh_token=" +
                       escape(m_credentials->secret) + "&service=" + escape(service) +
                       "&scope=" + escape(scope);
@@ -364,7 +385,7 @@ class Client::Impl {
     while (true) {
       Transfer t(s);
       t.wait_response();
-      if (t.finished() && t.result() != CURLE_OK && t.status() == 0) {
+      if (t.failed_without_response()) {
         if (retryable(t.result()) && may_retry(attempt, -1, t.error_text())) {
           continue;
         }
@@ -387,6 +408,16 @@ class Client::Impl {
     }
   }
 
+  // A plain-HTTP token service is used only where plain HTTP is allowed, and only on the
+  // registry's own host or loopback: credentials never cross a network unencrypted to a third.
+  bool plain_realm_ok(const std::string& realm) const {
+    if (!m_plain_allowed) {
+      return false;
+    }
+    const auto host = url_host(realm);
+    return host == m_name.hostname() || is_loopback_host(host);
+  }
+
   void store_token(const std::string& body) {
     const auto json = nlohmann::json::parse(body, nullptr, false);
     auto token = text_of(json, "token");
@@ -398,7 +429,8 @@ class Client::Impl {
     }
     long seconds = k_default_token_seconds;
     if (json.contains("expires_in") && json["expires_in"].is_number_integer()) {
-      seconds = std::max(json["expires_in"].get<long>(), k_default_token_seconds);
+      seconds = std::clamp(json["expires_in"].get<long>(), k_default_token_seconds,
+                           k_max_token_seconds);
     }
     m_bearer = token;
     // Renewed a little early, so that a token never expires in the middle of a request start.
@@ -410,6 +442,7 @@ class Client::Impl {
   ImageName m_name;
   ClientOptions m_options;
   std::string m_scheme = "https";
+  bool m_scheme_confirmed = false;  // a response came: no switching to plain HTTP any more
   bool m_plain_allowed = false;
   std::string m_ca_bundle;
   std::string m_client_cert;
@@ -462,6 +495,11 @@ class BlobStream final : public util::ByteStream {
     m_transfer = m_client.request("blobs/" + m_digest.str(), headers);
     const long status = m_transfer->status();
     if (status == 206 && m_offset > 0) {
+      const auto range = m_transfer->header("content-range");
+      if (!range.starts_with(fmt::format("bytes {}-", m_offset))) {
+        fail("{}: blob {}: asked for bytes from {}, the registry sent \"{}\"",
+             m_client.name().registry, m_digest.short_str(), m_offset, range);
+      }
       return;
     }
     if (status != 200) {
@@ -505,8 +543,8 @@ Manifest Client::manifest(const std::string& reference) {
   auto t = m_impl->request("manifests/" + reference, {k_manifest_accept});
   if (t->status() != 200) {
     if (t->status() == 404) {
-      m_impl->fail_status(*t, reference.starts_with("sha256:") ? "manifest " + reference
-                                                               : "tag " + reference);
+      m_impl->fail_status(*t, util::Digest::is_valid(reference) ? "manifest " + reference
+                                                                   : "tag " + reference);
     }
     m_impl->fail_status(*t, what);
   }
@@ -519,16 +557,24 @@ Manifest Client::manifest(const std::string& reference) {
   if (const auto semicolon = m.media_type.find(';'); semicolon != std::string::npos) {
     m.media_type.resize(semicolon);
   }
-  m.digest = util::sha256_of(m.body);
+  const bool by_digest = util::Digest::is_valid(reference);
+  if (by_digest) {
+    const auto wanted = util::Digest::parse(reference);
+    util::Hasher hasher(wanted.algorithm());
+    hasher.update(m.body);
+    m.digest = hasher.finish();
+  } else {
+    m.digest = util::sha256_of(m.body);
+  }
   if (m.media_type.starts_with("application/vnd.docker.distribution.manifest.v1")) {
     return m;  // signed schema 1: digests cover the payload without signatures; refused later
   }
   const auto stated = t->header("docker-content-digest");
-  if (reference.starts_with("sha256:") && m.digest.str() != reference) {
+  if (by_digest && m.digest.str() != reference) {
     fail("{}: {}: the registry sent a manifest whose digest is {}", m_impl->name().registry,
          what, m.digest.str());
   }
-  if (stated.starts_with("sha256:") && stated != m.digest.str()) {
+  if (stated.starts_with(m.digest.algorithm() + ":") && stated != m.digest.str()) {
     fail("{}: {}: Docker-Content-Digest {} differs from the manifest's digest {}",
          m_impl->name().registry, what, stated, m.digest.str());
   }

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <unistd.h>
 #include <istream>
 #include <vector>
 
@@ -36,6 +37,9 @@ std::vector<fs::path> auth_files(const CredentialOptions& options) {
   std::vector<fs::path> files;
   if (const auto runtime = env("XDG_RUNTIME_DIR"); !runtime.empty()) {
     files.push_back(fs::path(runtime) / "containers/auth.json");
+  } else {
+    // Where `sudo podman login` writes when there is no runtime directory.
+    files.push_back(fs::path("/run/containers") / std::to_string(::getuid()) / "auth.json");
   }
   const auto home = env("HOME");
   const auto config_home = env("XDG_CONFIG_HOME");
@@ -138,7 +142,8 @@ std::optional<Credentials> from_entry(const nlohmann::json& entry, const std::st
       !entry["identitytoken"].get<std::string>().empty()) {
     return Credentials{"<token>", entry["identitytoken"].get<std::string>(), origin};
   }
-  if (!entry.contains("auth") || !entry["auth"].is_string()) {
+  if (!entry.contains("auth") || !entry["auth"].is_string() ||
+      entry["auth"].get<std::string>().empty()) {
     return std::nullopt;
   }
   const auto decoded = base64_decode(entry["auth"].get<std::string>());
@@ -164,7 +169,8 @@ std::optional<Credentials> from_file(const fs::path& file, const ImageName& name
     }
     if (json.contains("credHelpers") && json["credHelpers"].is_object()) {
       for (const auto& [key, helper] : json["credHelpers"].items()) {
-        if (normalise_key(key) == name.registry && helper.is_string()) {
+        if (normalise_key(key) == name.registry && helper.is_string() &&
+            !helper.get<std::string>().empty()) {
           return from_helper(helper.get<std::string>(), name);
         }
       }
@@ -180,7 +186,9 @@ std::optional<Credentials> from_file(const fs::path& file, const ImageName& name
         }
       }
     }
-    if (json.contains("credsStore") && json["credsStore"].is_string()) {
+    // An empty credsStore is how users switch a broken one off: the file alone then.
+    if (json.contains("credsStore") && json["credsStore"].is_string() &&
+        !json["credsStore"].get<std::string>().empty()) {
       return from_helper(json["credsStore"].get<std::string>(), name);
     }
     return std::nullopt;

@@ -17,6 +17,9 @@ bool looks_like_registry(std::string_view component) {
 }
 
 void check_registry(const std::string& host) {
+  if (host.size() > k_max_name) {
+    fail("registry host longer than {} characters", k_max_name);
+  }
   static const std::regex grammar(
       R"(^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$)");
   if (!std::regex_match(host, grammar)) {
@@ -25,6 +28,9 @@ void check_registry(const std::string& host) {
 }
 
 void check_repository(const std::string& repository) {
+  if (repository.size() > k_max_name) {
+    fail("repository name longer than {} characters", k_max_name);
+  }
   static const std::regex component(R"(^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*$)");
   std::size_t start = 0;
   while (true) {
@@ -40,9 +46,6 @@ void check_repository(const std::string& repository) {
       break;
     }
     start = slash + 1;
-  }
-  if (repository.size() > k_max_name) {
-    fail("repository name longer than {} characters", k_max_name);
   }
 }
 
@@ -74,12 +77,29 @@ std::string ImageName::api_host() const {
 
 std::string ImageName::hostname() const { return registry.substr(0, registry.rfind(':')); }
 
-bool ImageName::is_loopback() const {
-  const auto host = hostname();
-  return host == "localhost" || host.starts_with("127.") || host == "::1";
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") {
+    return true;
+  }
+  static const std::regex ipv4(R"(^127\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})$)");
+  std::match_results<std::string_view::const_iterator> parts;
+  if (!std::regex_match(host.begin(), host.end(), parts, ipv4)) {
+    return false;
+  }
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    if (std::stoi(parts[i].str()) > 255) {
+      return false;
+    }
+  }
+  return true;
 }
 
+bool ImageName::is_loopback() const { return is_loopback_host(hostname()); }
+
 ImageName parse_image_name(std::string_view text) {
+  if (text.size() > 2 * k_max_name + 256) {
+    fail("docker:// reference longer than {} characters", 2 * k_max_name + 256);
+  }
   return with_context(fmt::format("docker://{}", text), [&] {
     if (text.starts_with("//")) {
       text.remove_prefix(2);

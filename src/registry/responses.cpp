@@ -12,6 +12,7 @@ namespace imgscap::registry {
 namespace {
 
 constexpr int k_max_retry_after = 60;
+constexpr std::size_t k_max_error_text = 1000;
 
 }  // namespace
 
@@ -84,6 +85,16 @@ std::string error_codes(const std::string& body) {
     const auto code = text_of(e, "code");
     text += (text.empty() ? "" : "; ") + (code.empty() ? "?" : code) + ": " +
             text_of(e, "message");
+    if (text.size() > k_max_error_text) {
+      text.resize(k_max_error_text);
+      break;
+    }
+  }
+  // The registry's words reach the terminal: no control characters (escape sequences).
+  for (auto& ch : text) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+      ch = '?';
+    }
   }
   return text;
 }

@@ -54,6 +54,9 @@ Transfer::Transfer(const TransferSetup& setup)
   util::curl_set(c, CURLOPT_REDIR_PROTOCOLS_STR,
                  setup.allow_plain_redirects ? "https,http" : "https");
   util::curl_common_options(c, m_error);
+  if (!setup.follow_redirects) {
+    util::curl_set(c, CURLOPT_FOLLOWLOCATION, 0L);
+  }
   for (const auto& line : setup.headers) {
     m_headers.add(line);
   }
@@ -79,6 +82,7 @@ Transfer::~Transfer() { curl_multi_remove_handle(m_multi.get(), m_easy.get()); }
 
 std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, void* self) {
   auto* t = static_cast<Transfer*>(self);
+  t->m_got_body = true;
   t->m_buffer.append(data, size * count);
   return size * count;
 }
@@ -94,7 +98,12 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count,
     std::string name(line.substr(0, colon));
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-    t->m_response_headers[name] = std::string(util::trim(line.substr(colon + 1)));
+    // Only printable ASCII is kept: header values reach messages and JSON output.
+    std::string value(util::trim(line.substr(colon + 1)));
+    value.erase(std::remove_if(value.begin(), value.end(),
+                               [](unsigned char ch) { return ch < 0x20 || ch > 0x7e; }),
+                value.end());
+    t->m_response_headers[name] = value;
   }
   return size * count;
 }
@@ -125,6 +134,12 @@ long Transfer::status() const {
   long status = 0;
   curl_easy_getinfo(m_easy.get(), CURLINFO_RESPONSE_CODE, &status);
   return status;
+}
+
+bool Transfer::from_first_host() const {
+  long redirects = 0;
+  curl_easy_getinfo(m_easy.get(), CURLINFO_REDIRECT_COUNT, &redirects);
+  return redirects == 0;
 }
 
 std::string Transfer::error_text() const {

@@ -26,6 +26,7 @@ struct TransferSetup {
   std::string client_cert;           // paths of a client certificate and key
   std::string client_key;
   bool allow_plain_redirects = false;
+  bool follow_redirects = true;
   const util::CurlShare* share = nullptr;  // the client's connections, reused
 };
 
@@ -43,6 +44,13 @@ class Transfer {
   [[nodiscard]] long status() const;
   // True once the transfer ended; result() is then libcurl's verdict.
   [[nodiscard]] bool finished() const { return m_finished; }
+  // Ended by a failure before any body arrived (a connection, TLS or redirect hop failure; the
+  // status may still be a redirect's).
+  [[nodiscard]] bool failed_without_response() const {
+    return m_finished && m_result != CURLE_OK && m_buffer.size() == m_taken && !m_got_body;
+  }
+  // Whether the final response came from the URL asked for (no redirect was followed).
+  [[nodiscard]] bool from_first_host() const;
   [[nodiscard]] CURLcode result() const { return m_result; }
   // libcurl's description of a failure (never holds credentials: they are not in URLs).
   [[nodiscard]] std::string error_text() const;
@@ -67,6 +75,7 @@ class Transfer {
   std::size_t m_taken = 0;
   std::map<std::string, std::string> m_response_headers;
   bool m_finished = false;
+  bool m_got_body = false;
   CURLcode m_result = CURLE_OK;
 };
 

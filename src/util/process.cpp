@@ -3,6 +3,7 @@
 #include <imgscap/util/fd.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/process.hpp>
+#include <imgscap/util/signals.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -53,6 +54,27 @@ int wait_for(pid_t pid, bool kill_first) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return WIFEXITED(status) && !kill_first ? WEXITSTATUS(status) : -1;
+}
+
+// The exit status once the program ends, killing it at the deadline or on a signal to imgscap.
+int wait_until(pid_t pid, std::chrono::steady_clock::time_point deadline, const std::string& name,
+               int timeout_seconds) {
+  while (true) {
+    int status = 0;
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    if (interruption_pending()) {
+      wait_for(pid, true);
+      throw_if_interrupted();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      wait_for(pid, true);
+      fail("{} did not finish within {} s", name, timeout_seconds);
+    }
+    ::usleep(10000);
+  }
 }
 
 // The input is small (a server URL): it fits the pipe, so writing first cannot deadlock. A
@@ -112,6 +134,10 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::string_view
     }
     const auto n = ready < 0 ? -1 : ::read(out.read_end.get(), buffer, sizeof buffer);
     if (n < 0 && errno == EINTR) {
+      if (interruption_pending()) {
+        wait_for(pid, true);
+        throw_if_interrupted();
+      }
       continue;
     }
     if (n <= 0) {
@@ -123,7 +149,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::string_view
     }
     result.out.append(buffer, static_cast<std::size_t>(n));
   }
-  result.exit_status = wait_for(pid, false);
+  result.exit_status = wait_until(pid, deadline, argv.front(), timeout_seconds);
   return result;
 }
 

@@ -84,6 +84,13 @@ grep -q 'auth=' "$REG_DIR/storage.log" || die "the storage host was not asked"
 ! grep -q 'auth=yes' "$REG_DIR/storage.log" || die "credentials were sent to the storage host: $(cat "$REG_DIR/storage.log")"
 grep -q 'auth=yes' "$REG_DIR/proxy.log" || die "the registry itself got no credentials"
 
+# Blob storage that answers 401 naming a token service of its own: not asked, no credentials.
+fault redirect-401
+scan_via_proxy --retry-times 0
+expect_rc 1 "storage demanding authentication"
+! grep -q '/token' "$REG_DIR/storage.log" || die "credentials were offered to a token service the storage named"
+! grep -q 'auth=yes' "$REG_DIR/storage.log" || die "credentials were sent to the storage host"
+
 # A registry that is down.
 down_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 run_imgscap inspect "docker://127.0.0.1:$down_port/team/debian:11" --retry-times 1

@@ -207,7 +207,7 @@ def proxy_handler(state, upstream_port, context, storage_port):
                 self.reply(int(fault[0]), headers, b'{"errors":[{"code":"TOOMANYREQUESTS",'
                            b'"message":"injected"}]}')
                 return
-            if fault[:1] == ["redirect"] and is_blob:
+            if fault[:1] in (["redirect"], ["redirect-401"]) and is_blob:
                 location = f"http://localhost:{storage_port}{self.path}"
                 state.log("proxy.log", "  -> redirected to " + location)
                 self.reply(307, [("Location", location)])
@@ -273,6 +273,15 @@ def storage_handler(state, upstream_port, context, password):
         def do_GET(self):
             state.log("storage.log", "GET {} auth={}".format(
                 self.path, "yes" if self.headers.get("Authorization") else "no"))
+            if state.fault()[:1] == ["redirect-401"]:
+                # Hostile storage: names a token service of its own, hoping for credentials.
+                port = self.server.server_address[1]
+                self.send_response(401)
+                self.send_header("WWW-Authenticate",
+                                 f'Bearer realm="http://localhost:{port}/token",service="s"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
             conn = http.client.HTTPSConnection("localhost", upstream_port, context=context)
             conn.request("GET", self.path, headers={"Authorization": own})
             resp = conn.getresponse()

@@ -59,6 +59,16 @@ TEST(ImageName, RegistryIsTheFirstComponentWithADotColonOrLocalhost) {
   EXPECT_EQ(c.str(), "quay.io/team/app:1@" + k_digest);
 }
 
+TEST(ImageName, LoopbackIsAnAddressNotAPrefix) {
+  EXPECT_TRUE(registry::is_loopback_host("localhost"));
+  EXPECT_TRUE(registry::is_loopback_host("127.0.0.1"));
+  EXPECT_TRUE(registry::is_loopback_host("127.1.2.3"));
+  EXPECT_FALSE(registry::is_loopback_host("127.example.com"));
+  EXPECT_FALSE(registry::is_loopback_host("127.0.0.256"));
+  EXPECT_FALSE(registry::is_loopback_host("localhost.example.com"));
+  EXPECT_FALSE(parse_image_name("127.example.com/app").is_loopback());
+}
+
 TEST(ImageName, InvalidNamesSayWhatIsWrong) {
   EXPECT_NE(test::error_of([] { parse_image_name("Team/App"); }).find("not a repository name"),
             std::string::npos);
@@ -173,6 +183,16 @@ TEST_F(CredentialsTest, HelpersAreAskedAndNotFoundIsAnonymous) {
               registry::find_credentials({}, parse_image_name("reg.example.com/app"));
             }).find("docker-credential-absent"),
             std::string::npos);
+}
+
+TEST_F(CredentialsTest, EmptyHelpersAndEmptyAuthMeanTheFileAlone) {
+  write(m_dir / "home/.docker/config.json",
+        R"({"credsStore": "", "credHelpers": {"reg.example.com": ""},
+            "auths": {"reg.example.com": {"auth": ""}, "other.example.com": {"auth": ")" +
+            auth("u:right") + R"("}}})");
+  EXPECT_FALSE(registry::find_credentials({}, parse_image_name("reg.example.com/app")));
+  EXPECT_EQ(registry::find_credentials({}, parse_image_name("other.example.com/app"))->secret,
+            "right");
 }
 
 TEST_F(CredentialsTest, MalformedFilesNameThemselvesNotTheirSecrets) {

@@ -30,6 +30,9 @@ struct ImageName {
   [[nodiscard]] bool is_loopback() const;
 };
 
+// localhost, an IPv4 address in 127.0.0.0/8, or ::1 (a DNS name like "127.example.com" is not).
+bool is_loopback_host(std::string_view host);
+
 // Parses the text after "docker://". Throws imgscap::Error saying what is wrong.
 ImageName parse_image_name(std::string_view text);
 

@@ -26,8 +26,10 @@ using CurlPtr = std::unique_ptr<CURL, CurlFree>;
 using CurlMultiPtr = std::unique_ptr<CURLM, CurlMultiFree>;
 
 // Connections, TLS sessions and DNS answers shared by the transfers of one client, so that
-// consecutive requests to a registry reuse one connection. Safe across threads (a layer is
-// read on a prefetch thread). Every easy handle using it must be gone before it is.
+// consecutive requests to a registry reuse one connection. Its transfers run one at a time,
+// possibly on different threads (a layer is read on the unpacker's prefetch thread); the locks
+// make that handover safe. It is not for transfers running concurrently. Every easy handle
+// using it must be gone before it is.
 class CurlShare {
  public:
   CurlShare();
