@@ -540,18 +540,25 @@ const ImageName& Client::name() const { return m_impl->name(); }
 
 Manifest Client::manifest(const std::string& reference) {
   const auto what = "manifest " + reference;
-  auto t = m_impl->request("manifests/" + reference, {k_manifest_accept});
-  if (t->status() != 200) {
-    if (t->status() == 404) {
-      m_impl->fail_status(*t, util::Digest::is_valid(reference) ? "manifest " + reference
-                                                                   : "tag " + reference);
-    }
-    m_impl->fail_status(*t, what);
-  }
   Manifest m;
-  m.body = t->read_all(util::limit(util::Limit::json_bytes), what);
-  if (t->result() != CURLE_OK) {
-    fail("{}: {}: {}", m_impl->name().registry, what, t->error_text());
+  std::unique_ptr<Transfer> t;
+  // A body cut short is asked for again, within the same retry bounds as everything else.
+  for (int attempt = 0;;) {
+    t = m_impl->request("manifests/" + reference, {k_manifest_accept});
+    if (t->status() != 200) {
+      if (t->status() == 404) {
+        m_impl->fail_status(*t, util::Digest::is_valid(reference) ? "manifest " + reference
+                                                                     : "tag " + reference);
+      }
+      m_impl->fail_status(*t, what);
+    }
+    m.body = t->read_all(util::limit(util::Limit::json_bytes), what);
+    if (t->result() == CURLE_OK) {
+      break;
+    }
+    if (!retryable(t->result()) || !m_impl->may_retry(attempt, -1, t->error_text())) {
+      fail("{}: {}: {}", m_impl->name().registry, what, t->error_text());
+    }
   }
   m.media_type = t->header("content-type");
   if (const auto semicolon = m.media_type.find(';'); semicolon != std::string::npos) {
