@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The read-ahead worker and its bounded queue of chunks.
 #include <imgscap/util/prefetch_stream.hpp>
+#include <imgscap/util/signals.hpp>
 
 #include <algorithm>
 #include <cstring>
@@ -14,6 +15,7 @@ PrefetchStream::PrefetchStream(std::unique_ptr<ByteStream> inner, std::size_t ch
 }
 
 PrefetchStream::~PrefetchStream() {
+  m_cancel = true;
   {
     const std::lock_guard lock(m_mutex);
     m_stop = true;
@@ -23,6 +25,7 @@ PrefetchStream::~PrefetchStream() {
 }
 
 void PrefetchStream::work() {
+  set_thread_cancellation(&m_cancel);
   for (;;) {
     std::vector<std::byte> chunk(m_chunk);
     std::size_t n = 0;

@@ -47,7 +47,19 @@ void set_deadline_in(std::uint64_t seconds) {
   g_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
 }
 
-bool interruption_pending() noexcept { return g_signal != 0 || deadline_passed(); }
+namespace {
+thread_local const std::atomic<bool>* t_cancellation = nullptr;
+
+bool thread_cancelled() noexcept {
+  return t_cancellation != nullptr && t_cancellation->load(std::memory_order_relaxed);
+}
+}  // namespace
+
+void set_thread_cancellation(const std::atomic<bool>* flag) noexcept { t_cancellation = flag; }
+
+bool interruption_pending() noexcept {
+  return g_signal != 0 || deadline_passed() || thread_cancelled();
+}
 
 void throw_if_interrupted() {
   const int signal_number = g_signal;
@@ -59,6 +71,9 @@ void throw_if_interrupted() {
   if (deadline_passed()) {
     limit_exceeded(Limit::scan_seconds,
                    fmt::format("the scan took longer than {} seconds", g_deadline_seconds));
+  }
+  if (thread_cancelled()) {
+    throw Error("cancelled: the reader of this stream went away");
   }
 }
 

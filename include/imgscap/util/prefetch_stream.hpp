@@ -6,6 +6,7 @@
 
 #include <imgscap/util/byte_stream.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -41,6 +42,9 @@ class PrefetchStream final : public ByteStream {
   std::size_t m_offset = 0;
   bool m_end = false;   // the inner stream ended (or failed: m_error)
   bool m_stop = false;  // the reader went away
+  // The same, for the worker blocked in m_inner->read() (a registry stream waiting on the
+  // network polls it through util::interruption_pending()).
+  std::atomic<bool> m_cancel{false};
   std::exception_ptr m_error;
   std::thread m_worker;
 };

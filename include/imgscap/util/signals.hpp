@@ -3,6 +3,7 @@
 // unwinds normally and removes the work directory.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace imgscap::util {
@@ -17,12 +18,19 @@ int pending_signal() noexcept;
 // interrupted like by a signal, with an error naming the limit.
 void set_deadline_in(std::uint64_t seconds);
 
-// A termination signal arrived or the deadline passed: long-running work must stop.
+// A termination signal arrived, the deadline passed, or the calling thread's cancellation flag
+// is set: long-running work must stop.
 bool interruption_pending() noexcept;
 
 // Throws imgscap::Error "interrupted by SIGxxx" with exit code 128 + signal when one arrived,
-// or the scan-seconds limit error (exit code 1) when the deadline passed.
+// the scan-seconds limit error (exit code 1) when the deadline passed, or "cancelled" when the
+// calling thread was cancelled.
 void throw_if_interrupted();
+
+// Makes `flag` (owned by the caller, outliving the thread's work) the calling thread's
+// cancellation: once set, interruption_pending() is true on that thread. A worker reading ahead
+// for a reader that went away stops waiting on the network this way.
+void set_thread_cancellation(const std::atomic<bool>* flag) noexcept;
 
 // For tests: forget a received signal.
 void reset_pending_signal() noexcept;
