@@ -213,11 +213,11 @@ std::string inspect_text(const nlohmann::json& j) {
   out += fmt::format("Platform:      {}/{}{}\n", str(j["os"]), str(j["architecture"]),
                      j["variant"].get<std::string>().empty() ? "" : "/" + str(j["variant"]));
   const auto& os = j["os_release"];
-  out +=
-      fmt::format("OS:            {}\n",
-                  j.contains("os_release_note") ? str(j["os_release_note"])
-                  : os.is_null()                ? std::string("unknown (no etc/os-release)")
-                                 : str(os.value("PRETTY_NAME", nlohmann::json(os.value("ID", "")))));
+  out += fmt::format("OS:            {}\n",
+                     j.contains("os_release_note") ? str(j["os_release_note"])
+                     : os.is_null()
+                         ? std::string("unknown (no etc/os-release)")
+                         : str(os.value("PRETTY_NAME", nlohmann::json(os.value("ID", "")))));
   out += fmt::format("User:          {}\n",
                      j["user"].get<std::string>().empty() ? "(root)" : str(j["user"]));
   for (const auto& env : j["env"]) {

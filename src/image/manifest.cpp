@@ -87,10 +87,9 @@ bool is_index(const nlohmann::json& document, const std::string& media_type) {
 
 void refuse_schema1(const nlohmann::json& document, const std::string& media_type,
                     const std::string& what) {
-  const bool schema1 =
-      media_type.starts_with("application/vnd.docker.distribution.manifest.v1") ||
-      (document.is_object() && document.contains("schemaVersion") &&
-       document["schemaVersion"] == 1);
+  const bool schema1 = media_type.starts_with("application/vnd.docker.distribution.manifest.v1") ||
+                       (document.is_object() && document.contains("schemaVersion") &&
+                        document["schemaVersion"] == 1);
   if (schema1) {
     fail(
         "{} is a Docker schema 1 manifest (deprecated since 2017; it cannot be verified like "

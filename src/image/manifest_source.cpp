@@ -127,12 +127,14 @@ class ManifestSource : public Source {
     std::vector<std::string> listed;
     for (const auto& entry : all) {
       const auto have = platform_of(entry);
-      listed.push_back("  " + (have.empty() ? "(no platform) " + string_of(entry, "digest") : have));
+      listed.push_back("  " +
+                       (have.empty() ? "(no platform) " + string_of(entry, "digest") : have));
     }
-    fail("{} is a multi-platform index without a {} image{}; it has:\n{}\npick one with "
-         "--platform OS/ARCH[/VARIANT]",
-         describe(), wanted, m_platform.empty() ? " (this machine's platform)" : "",
-         fmt::join(listed, "\n"));
+    fail(
+        "{} is a multi-platform index without a {} image{}; it has:\n{}\npick one with "
+        "--platform OS/ARCH[/VARIANT]",
+        describe(), wanted, m_platform.empty() ? " (this machine's platform)" : "",
+        fmt::join(listed, "\n"));
   }
 
   std::string m_platform;

@@ -58,8 +58,7 @@ struct Candidate {
 
 class OciSource final : public Source {
  public:
-  OciSource(std::unique_ptr<BlobStore> store, std::optional<std::string> ref,
-            std::string platform)
+  OciSource(std::unique_ptr<BlobStore> store, std::optional<std::string> ref, std::string platform)
       : m_store(std::move(store)), m_ref(std::move(ref)), m_platform(std::move(platform)) {
     const auto layout = read_json_file(*m_store, "oci-layout");
     if (string_of(layout, "imageLayoutVersion").empty()) {
@@ -354,8 +353,9 @@ std::unique_ptr<Source> Source::open(const Reference& reference, const SourceOpt
                                            options.platform);
       case Transport::docker_dir:
         if (reference.ref) {
-          fail("a docker-dir holds one image (or an index): no :REF; pick from an index with "
-               "--platform");
+          fail(
+              "a docker-dir holds one image (or an index): no :REF; pick from an index with "
+              "--platform");
         }
         return open_docker_dir(reference.path, options);
       case Transport::registry:

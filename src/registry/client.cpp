@@ -11,8 +11,8 @@
 #include <imgscap/util/limits.hpp>
 #include <imgscap/util/signals.hpp>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -126,9 +126,10 @@ class Client::Impl {
       : m_name(std::move(name)), m_options(std::move(options)) {
     m_plain_allowed = !m_options.tls_verify || m_name.is_loopback();
     if (!m_options.tls_verify) {
-      spdlog::warn("TLS verification is off for {} (--tls-verify=false): anyone on the path can "
-                   "change what is scanned",
-                   m_name.registry);
+      spdlog::warn(
+          "TLS verification is off for {} (--tls-verify=false): anyone on the path can "
+          "change what is scanned",
+          m_name.registry);
     }
     load_certificates();
   }
@@ -165,9 +166,8 @@ class Client::Impl {
         authenticated_now = true;
         continue;
       }
-      if (retryable(status) &&
-          may_retry(attempt, retry_after_seconds(t->header("retry-after")),
-                    fmt::format("HTTP {}", status))) {
+      if (retryable(status) && may_retry(attempt, retry_after_seconds(t->header("retry-after")),
+                                         fmt::format("HTTP {}", status))) {
         continue;
       }
       return t;
@@ -188,13 +188,15 @@ class Client::Impl {
     const auto where = fmt::format("{}/{}", m_name.registry, m_name.repository);
     if (status == 401) {
       if (m_credentials) {
-        fail("{}: the registry refused the credentials of user \"{}\" from {} (HTTP 401): check "
-             "them, or log in again (podman login, skopeo login, docker login)",
-             where, m_credentials->username, m_credentials->origin);
+        fail(
+            "{}: the registry refused the credentials of user \"{}\" from {} (HTTP 401): check "
+            "them, or log in again (podman login, skopeo login, docker login)",
+            where, m_credentials->username, m_credentials->origin);
       }
-      fail("{}: the registry requires authentication (HTTP 401): log in (podman login, skopeo "
-           "login, docker login), or pass --authfile FILE or --creds USER",
-           where);
+      fail(
+          "{}: the registry requires authentication (HTTP 401): log in (podman login, skopeo "
+          "login, docker login), or pass --authfile FILE or --creds USER",
+          where);
     }
     if (status == 403) {
       fail("{}: access denied (HTTP 403){}{}", where,
@@ -212,10 +214,11 @@ class Client::Impl {
       fail("{}: {} not found{}", where, what, codes.empty() ? "" : " (" + codes + ")");
     }
     if (status == 429) {
-      fail("{}: the registry still answers 429 Too Many Requests (rate limited) after {} "
-           "retries: try later, raise --retry-times, or log in (anonymous pulls are limited "
-           "more)",
-           where, m_options.retry_times);
+      fail(
+          "{}: the registry still answers 429 Too Many Requests (rate limited) after {} "
+          "retries: try later, raise --retry-times, or log in (anonymous pulls are limited "
+          "more)",
+          where, m_options.retry_times);
     }
     fail("{}: {}: HTTP status {}{}{}", where, what, status,
          retryable(status) ? fmt::format(" after {} retries", m_options.retry_times) : "",
@@ -305,10 +308,11 @@ class Client::Impl {
   [[noreturn]] void fail_connection(const Transfer& t, int attempts) const {
     const auto code = t.result();
     if (code == CURLE_PEER_FAILED_VERIFICATION || code == CURLE_SSL_CACERT_BADFILE) {
-      fail("{}: the registry's TLS certificate is not trusted ({}): put its CA in "
-           "/etc/containers/certs.d/{}/ca.crt or pass --cert-dir DIR; --tls-verify=false turns "
-           "verification off",
-           m_name.registry, t.error_text(), m_name.registry);
+      fail(
+          "{}: the registry's TLS certificate is not trusted ({}): put its CA in "
+          "/etc/containers/certs.d/{}/ca.crt or pass --cert-dir DIR; --tls-verify=false turns "
+          "verification off",
+          m_name.registry, t.error_text(), m_name.registry);
     }
     const bool tls_dropped =
         m_scheme == "https" && m_client_cert.empty() &&
@@ -338,23 +342,22 @@ class Client::Impl {
       return;
     }
     if (challenge.scheme != "bearer" || !challenge.params.contains("realm")) {
-      fail("{}: unsupported authentication challenge \"{}\"", m_name.registry,
-           challenge.scheme);
+      fail("{}: unsupported authentication challenge \"{}\"", m_name.registry, challenge.scheme);
     }
     fetch_token(challenge);
   }
 
   void fetch_token(const Challenge& challenge) {
     const auto& realm = challenge.params.at("realm");
-    if (!realm.starts_with("https://") && !(realm.starts_with("http://") && plain_realm_ok(realm))) {
-      fail("{}: the token service {} is not HTTPS; credentials are not sent there",
-           m_name.registry, realm);
+    if (!realm.starts_with("https://") &&
+        !(realm.starts_with("http://") && plain_realm_ok(realm))) {
+      fail("{}: the token service {} is not HTTPS; credentials are not sent there", m_name.registry,
+           realm);
     }
     const auto scope = challenge.params.contains("scope")
                            ? challenge.params.at("scope")
                            : "repository:" + m_name.repository + ":pull";
-    const auto service =
-        challenge.params.contains("service") ? challenge.params.at("service") : "";
+    const auto service = challenge.params.contains("service") ? challenge.params.at("service") : "";
     auto curl = util::curl_easy();
     const auto escape = [&](const std::string& value) {
       char* escaped = curl_easy_escape(curl.get(), value.c_str(), static_cast<int>(value.size()));
@@ -389,12 +392,10 @@ class Client::Impl {
         if (retryable(t.result()) && may_retry(attempt, -1, t.error_text())) {
           continue;
         }
-        fail("{}: cannot reach the token service {} ({})", m_name.registry, realm,
-             t.error_text());
+        fail("{}: cannot reach the token service {} ({})", m_name.registry, realm, t.error_text());
       }
-      if (retryable(t.status()) &&
-          may_retry(attempt, retry_after_seconds(t.header("retry-after")),
-                    fmt::format("token service: HTTP {}", t.status()))) {
+      if (retryable(t.status()) && may_retry(attempt, retry_after_seconds(t.header("retry-after")),
+                                             fmt::format("token service: HTTP {}", t.status()))) {
         continue;
       }
       if (t.status() == 401 || t.status() == 403) {
@@ -429,8 +430,8 @@ class Client::Impl {
     }
     long seconds = k_default_token_seconds;
     if (json.contains("expires_in") && json["expires_in"].is_number_integer()) {
-      seconds = std::clamp(json["expires_in"].get<long>(), k_default_token_seconds,
-                           k_max_token_seconds);
+      seconds =
+          std::clamp(json["expires_in"].get<long>(), k_default_token_seconds, k_max_token_seconds);
     }
     m_bearer = token;
     // Renewed a little early, so that a token never expires in the middle of a request start.
@@ -547,8 +548,8 @@ Manifest Client::manifest(const std::string& reference) {
     t = m_impl->request("manifests/" + reference, {k_manifest_accept});
     if (t->status() != 200) {
       if (t->status() == 404) {
-        m_impl->fail_status(*t, util::Digest::is_valid(reference) ? "manifest " + reference
-                                                                     : "tag " + reference);
+        m_impl->fail_status(
+            *t, util::Digest::is_valid(reference) ? "manifest " + reference : "tag " + reference);
       }
       m_impl->fail_status(*t, what);
     }
@@ -578,8 +579,8 @@ Manifest Client::manifest(const std::string& reference) {
   }
   const auto stated = t->header("docker-content-digest");
   if (by_digest && m.digest.str() != reference) {
-    fail("{}: {}: the registry sent a manifest whose digest is {}", m_impl->name().registry,
-         what, m.digest.str());
+    fail("{}: {}: the registry sent a manifest whose digest is {}", m_impl->name().registry, what,
+         m.digest.str());
   }
   if (stated.starts_with(m.digest.algorithm() + ":") && stated != m.digest.str()) {
     fail("{}: {}: Docker-Content-Digest {} differs from the manifest's digest {}",

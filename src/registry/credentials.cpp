@@ -4,12 +4,12 @@
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/process.hpp>
 
-#include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <unistd.h>
+#include <cstdlib>
 #include <istream>
 #include <vector>
 
@@ -111,11 +111,11 @@ std::vector<std::string> candidate_keys(const ImageName& name) {
 
 std::optional<Credentials> from_helper(const std::string& helper, const ImageName& name) {
   const auto program = "docker-credential-" + helper;
-  const std::string server = name.registry == "docker.io" ? "https://index.docker.io/v1/"
-                                                          : name.registry;
+  const std::string server =
+      name.registry == "docker.io" ? "https://index.docker.io/v1/" : name.registry;
   spdlog::debug("asking {} for the credentials of {}", program, name.registry);
-  const auto result = util::run_process({program, "get"}, server, k_max_helper_output,
-                                        k_helper_seconds);
+  const auto result =
+      util::run_process({program, "get"}, server, k_max_helper_output, k_helper_seconds);
   if (result.exit_status != 0) {
     if (result.out.find("not found") != std::string::npos) {
       return std::nullopt;
@@ -130,8 +130,7 @@ std::optional<Credentials> from_helper(const std::string& helper, const ImageNam
   const auto username = json.contains("Username") && json["Username"].is_string()
                             ? json["Username"].get<std::string>()
                             : std::string();
-  return Credentials{username, json["Secret"].get<std::string>(),
-                     "credential helper " + program};
+  return Credentials{username, json["Secret"].get<std::string>(), "credential helper " + program};
 }
 
 std::optional<Credentials> from_entry(const nlohmann::json& entry, const std::string& origin) {

@@ -83,8 +83,7 @@ std::string error_codes(const std::string& body) {
       continue;
     }
     const auto code = text_of(e, "code");
-    text += (text.empty() ? "" : "; ") + (code.empty() ? "?" : code) + ": " +
-            text_of(e, "message");
+    text += (text.empty() ? "" : "; ") + (code.empty() ? "?" : code) + ": " + text_of(e, "message");
     if (text.size() > k_max_error_text) {
       text.resize(k_max_error_text);
       break;

@@ -19,11 +19,11 @@ struct TransferSetup {
   std::vector<std::string> headers;  // "Accept: ...", "Range: ..."
   std::string basic_user;            // Basic credentials, or
   std::string basic_password;
-  std::string bearer;                // a Bearer token
-  std::string post_fields;           // non-empty: a form POST (the OAuth2 token exchange)
+  std::string bearer;       // a Bearer token
+  std::string post_fields;  // non-empty: a form POST (the OAuth2 token exchange)
   bool tls_verify = true;
-  std::string ca_bundle;             // PEM: system CAs + the registry's; empty: libcurl's default
-  std::string client_cert;           // paths of a client certificate and key
+  std::string ca_bundle;    // PEM: system CAs + the registry's; empty: libcurl's default
+  std::string client_cert;  // paths of a client certificate and key
   std::string client_key;
   bool allow_plain_redirects = false;
   bool follow_redirects = true;

@@ -148,8 +148,7 @@ std::string render_text(const Summary& s) {
   };
   add("Image:", s.image.reference);
   if (!s.image.registry.empty()) {
-    add("Pulled:", fmt::format("registry {}, repository {}{}", s.image.registry,
-                               s.image.repository,
+    add("Pulled:", fmt::format("registry {}, repository {}{}", s.image.registry, s.image.repository,
                                s.image.tag.empty() ? "" : ", tag " + s.image.tag));
   }
   if (!s.image.manifest_digest.empty()) {

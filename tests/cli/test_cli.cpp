@@ -117,8 +117,8 @@ TEST_F(CliTest, NonImageFileIsRejected) {
 TEST_F(CliTest, RegistryOptionsAreShownAndChecked) {
   const auto help = run_cli({"inspect", "--help"});
   EXPECT_EQ(help.code, 0);
-  for (const char* option : {"--platform", "--authfile", "--creds", "--cert-dir", "--tls-verify",
-                             "--retry-times"}) {
+  for (const char* option :
+       {"--platform", "--authfile", "--creds", "--cert-dir", "--tls-verify", "--retry-times"}) {
     EXPECT_NE(help.out.find(option), std::string::npos) << option;
   }
   const auto retries = run_cli({"scan", "docker://localhost:1/app", "--retry-times", "99"});

@@ -236,8 +236,9 @@ TEST(Process, CapturesStdoutBoundedAndReportsAbsentPrograms) {
   }
   EXPECT_NE(test::error_of([] { util::run_process({"yes"}, "", 4096, 10); }).find("more than"),
             std::string::npos);
-  EXPECT_NE(test::error_of([] { util::run_process({"sleep", "5"}, "", 10, 1); })
-                .find("did not finish"),
+  EXPECT_NE(test::error_of([] {
+              util::run_process({"sleep", "5"}, "", 10, 1);
+            }).find("did not finish"),
             std::string::npos);
   // A helper that exits without reading its input does not end imgscap with SIGPIPE.
   const std::string big(1 << 20, 'x');

@@ -22,8 +22,8 @@ std::string_view transport_name(Transport transport);
 struct Reference {
   Transport transport = Transport::oci_layout;
   std::filesystem::path path;
-  std::optional<std::string> ref;  // tag ("repo:tag", "tag") or digest picking one image
-  std::string text;                // as the user wrote it, for messages and labels
+  std::optional<std::string> ref;           // tag ("repo:tag", "tag") or digest picking one image
+  std::string text;                         // as the user wrote it, for messages and labels
   std::optional<registry::ImageName> name;  // Transport::registry
 
   // A name usable as a directory name for default output ("debian_11" from "debian:11").
@@ -31,8 +31,9 @@ struct Reference {
 };
 
 // Parses the user's text. A bare path is detected: a directory with an oci-layout file is
-// "oci", one with manifest.json and a version file "docker-dir"; a tar whose top level has manifest.json is "docker-archive", one with oci-layout is
-// "oci-archive". Throws imgscap::Error when the kind cannot be told or the path is unreadable.
+// "oci", one with manifest.json and a version file "docker-dir"; a tar whose top level has
+// manifest.json is "docker-archive", one with oci-layout is "oci-archive". Throws imgscap::Error
+// when the kind cannot be told or the path is unreadable.
 Reference parse_reference(std::string_view text);
 
 }  // namespace imgscap::image

@@ -27,10 +27,10 @@ namespace imgscap::registry {
 
 struct ClientOptions {
   CredentialOptions credentials;
-  bool tls_verify = true;                           // --tls-verify=false turns it off
-  std::optional<std::filesystem::path> cert_dir;    // --cert-dir: replaces the certs.d lookup
-  int retry_times = 3;                              // --retry-times
-  int retry_max_seconds = 120;                      // total waiting between attempts
+  bool tls_verify = true;                         // --tls-verify=false turns it off
+  std::optional<std::filesystem::path> cert_dir;  // --cert-dir: replaces the certs.d lookup
+  int retry_times = 3;                            // --retry-times
+  int retry_max_seconds = 120;                    // total waiting between attempts
 };
 
 struct Manifest {

@@ -24,7 +24,7 @@ struct Credentials {
 
 struct CredentialOptions {
   std::optional<Credentials> explicit_credentials;  // --creds
-  std::optional<std::filesystem::path> authfile;     // --authfile
+  std::optional<std::filesystem::path> authfile;    // --authfile
 };
 
 // The credentials for `name`, or nullopt (anonymous). Throws imgscap::Error for an auth file
