@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <functional>
 #include <thread>
 
 namespace imgscap::registry {
@@ -146,28 +147,40 @@ class Client::Impl {
     int attempt = 0;
     bool authenticated_now = false;
     while (true) {
-      auto t = std::make_unique<Transfer>(setup(base_url() + url_path, headers));
-      t->wait_response();
+      auto t = retrying([&] { return setup(base_url() + url_path, headers); }, attempt, "");
       if (t->failed_without_response()) {
-        if (try_plain_http(t->result())) {
-          continue;
-        }
-        if (retryable(t->result()) && may_retry(attempt, -1, t->error_text())) {
-          continue;
-        }
         fail_connection(*t, attempt);
       }
-      const long status = t->status();
       m_scheme_confirmed = true;
       // A challenge counts only from the registry itself: blob storage a redirect led to must
       // not be able to name a token service that would receive the user's credentials.
-      if (status == 401 && !authenticated_now && t->from_first_host()) {
+      if (t->status() == 401 && !authenticated_now && t->from_first_host()) {
         authenticate(t->header("www-authenticate"));
         authenticated_now = true;
         continue;
       }
+      return t;
+    }
+  }
+
+  // A transfer made by `make`, made again after a connection failure (or the first TLS failure
+  // of a registry that may speak plain HTTP), 429 or 5xx while the retry bounds allow. The last
+  // one is returned, whether it failed or not; `label` begins the retry messages.
+  std::unique_ptr<Transfer> retrying(const std::function<TransferSetup()>& make, int& attempt,
+                                     std::string_view label) {
+    while (true) {
+      auto t = std::make_unique<Transfer>(make());
+      t->wait_response();
+      if (t->failed_without_response()) {
+        if (try_plain_http(t->result()) ||
+            (retryable(t->result()) && may_retry(attempt, -1, t->error_text()))) {
+          continue;
+        }
+        return t;
+      }
+      const long status = t->status();
       if (retryable(status) && may_retry(attempt, retry_after_seconds(t->header("retry-after")),
-                                         fmt::format("HTTP {}", status))) {
+                                         fmt::format("{}HTTP {}", label, status))) {
         continue;
       }
       return t;
@@ -185,6 +198,7 @@ class Client::Impl {
       body.clear();
     }
     const auto codes = error_codes(body);
+    const auto detail = codes.empty() ? std::string() : " (" + codes + ")";
     const auto where = fmt::format("{}/{}", m_name.registry, m_name.repository);
     if (status == 401) {
       if (m_credentials) {
@@ -200,18 +214,17 @@ class Client::Impl {
     }
     if (status == 403) {
       fail("{}: access denied (HTTP 403){}{}", where,
-           m_credentials ? " for user \"" + m_credentials->username + "\"" : "",
-           codes.empty() ? "" : " (" + codes + ")");
+           m_credentials ? " for user \"" + m_credentials->username + "\"" : "", detail);
     }
     if (status == 404 && has_code(body, "NAME_UNKNOWN")) {
       fail("repository {} not found in {}", m_name.repository, m_name.registry);
     }
     if (status == 404 && what.starts_with("tag ")) {
       fail("{}: {} not found: the repository has no such tag, or does not exist{}", where, what,
-           codes.empty() ? "" : " (" + codes + ")");
+           detail);
     }
     if (status == 404) {
-      fail("{}: {} not found{}", where, what, codes.empty() ? "" : " (" + codes + ")");
+      fail("{}: {} not found{}", where, what, detail);
     }
     if (status == 429) {
       fail(
@@ -221,8 +234,7 @@ class Client::Impl {
           where, m_options.retry_times);
     }
     fail("{}: {}: HTTP status {}{}{}", where, what, status,
-         retryable(status) ? fmt::format(" after {} retries", m_options.retry_times) : "",
-         codes.empty() ? "" : " (" + codes + ")");
+         retryable(status) ? fmt::format(" after {} retries", m_options.retry_times) : "", detail);
   }
 
   // Waits before another attempt when the bounds allow one; false when they do not.
@@ -247,7 +259,7 @@ class Client::Impl {
     s.url = url;
     s.headers = headers;
     s.tls_verify = m_options.tls_verify;
-    s.ca_bundle = m_ca_bundle;
+    s.ca_bundle = &m_ca_bundle;
     s.client_cert = m_client_cert;
     s.client_key = m_client_key;
     s.share = &m_share;
@@ -385,28 +397,17 @@ class Client::Impl {
       }
     }
     int attempt = 0;
-    while (true) {
-      Transfer t(s);
-      t.wait_response();
-      if (t.failed_without_response()) {
-        if (retryable(t.result()) && may_retry(attempt, -1, t.error_text())) {
-          continue;
-        }
-        fail("{}: cannot reach the token service {} ({})", m_name.registry, realm, t.error_text());
-      }
-      if (retryable(t.status()) && may_retry(attempt, retry_after_seconds(t.header("retry-after")),
-                                             fmt::format("token service: HTTP {}", t.status()))) {
-        continue;
-      }
-      if (t.status() == 401 || t.status() == 403) {
-        fail_status(t, "token");
-      }
-      if (t.status() != 200) {
-        fail("{}: the token service {} answered HTTP {}", m_name.registry, realm, t.status());
-      }
-      store_token(t.read_all(k_max_token_body, "token response"));
-      return;
+    const auto t = retrying([&] { return s; }, attempt, "token service: ");
+    if (t->failed_without_response()) {
+      fail("{}: cannot reach the token service {} ({})", m_name.registry, realm, t->error_text());
     }
+    if (t->status() == 401 || t->status() == 403) {
+      fail_status(*t, "token");
+    }
+    if (t->status() != 200) {
+      fail("{}: the token service {} answered HTTP {}", m_name.registry, realm, t->status());
+    }
+    store_token(t->read_all(k_max_token_body, "token response"));
   }
 
   // A plain-HTTP token service is used only where plain HTTP is allowed, and only on the

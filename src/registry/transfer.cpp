@@ -12,12 +12,13 @@ namespace {
 
 constexpr int k_poll_ms = 200;
 
-void set_tls(CURL* c, const TransferSetup& setup, const std::string& bundle) {
+void set_tls(CURL* c, const TransferSetup& setup) {
   if (!setup.tls_verify) {
     util::curl_set(c, CURLOPT_SSL_VERIFYPEER, 0L);
     util::curl_set(c, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  if (!bundle.empty()) {
+  if (setup.ca_bundle != nullptr && !setup.ca_bundle->empty()) {
+    const auto& bundle = *setup.ca_bundle;
     curl_blob blob{const_cast<char*>(bundle.data()), bundle.size(), CURL_BLOB_COPY};
     util::curl_set(c, CURLOPT_CAINFO_BLOB, &blob);
   }
@@ -71,7 +72,7 @@ Transfer::Transfer(const TransferSetup& setup)
   if (setup.share != nullptr) {
     util::curl_set(c, CURLOPT_SHARE, setup.share->get());
   }
-  set_tls(c, setup, setup.ca_bundle);
+  set_tls(c, setup);
   set_auth(c, setup);
   if (curl_multi_add_handle(m_multi.get(), c) != CURLM_OK) {
     fail("cannot start a transfer");

@@ -22,7 +22,8 @@ struct TransferSetup {
   std::string bearer;       // a Bearer token
   std::string post_fields;  // non-empty: a form POST (the OAuth2 token exchange)
   bool tls_verify = true;
-  std::string ca_bundle;    // PEM: system CAs + the registry's; empty: libcurl's default
+  // PEM: system CAs + the registry's, owned by the client; null or empty: libcurl's default
+  const std::string* ca_bundle = nullptr;
   std::string client_cert;  // paths of a client certificate and key
   std::string client_key;
   bool allow_plain_redirects = false;
