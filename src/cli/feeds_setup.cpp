@@ -4,6 +4,7 @@
 
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/files.hpp>
 #include <imgscap/util/limits.hpp>
 
 #include <cstdlib>
@@ -17,15 +18,11 @@ constexpr const char* k_catalogue_file = "cve-feeds.json";
 
 // $XDG_CONFIG_HOME/imgscap/cve-feeds.json (or ~/.config/...) when it exists.
 std::optional<fs::path> user_catalogue() {
-  fs::path base;
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] == '/') {
-    base = xdg;
-  } else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
-    base = fs::path(home) / ".config";
-  } else {
+  const auto base = util::config_home();
+  if (!base) {
     return std::nullopt;
   }
-  const auto path = base / "imgscap" / k_catalogue_file;
+  const auto path = *base / "imgscap" / k_catalogue_file;
   std::error_code ec;
   return fs::is_regular_file(path, ec) ? std::optional(path) : std::nullopt;
 }

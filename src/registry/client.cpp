@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <cstdlib>
 #include <ctime>
 #include <functional>
 #include <thread>
@@ -38,11 +37,6 @@ constexpr std::size_t k_max_token_body = 1 << 20;
 constexpr int k_max_backoff = 30;
 constexpr long k_default_token_seconds = 60;
 constexpr long k_max_token_seconds = 24 * 3600;
-
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? "" : value;
-}
 
 bool retryable(CURLcode code) {
   switch (code) {
@@ -78,11 +72,8 @@ std::optional<fs::path> certs_dir(const ClientOptions& options, const ImageName&
     return options.cert_dir;
   }
   std::vector<fs::path> roots;
-  const auto config_home = env("XDG_CONFIG_HOME");
-  if (!config_home.empty()) {
-    roots.emplace_back(fs::path(config_home) / "containers/certs.d");
-  } else if (const auto home = env("HOME"); !home.empty()) {
-    roots.emplace_back(fs::path(home) / ".config/containers/certs.d");
+  if (const auto config = util::config_home()) {
+    roots.emplace_back(*config / "containers/certs.d");
   }
   roots.emplace_back("/etc/containers/certs.d");
   roots.emplace_back("/etc/docker/certs.d");

@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include <unistd.h>
-#include <cstdlib>
 #include <istream>
 #include <vector>
 
@@ -22,35 +21,26 @@ constexpr std::size_t k_max_auth_file = 1 << 20;
 constexpr std::size_t k_max_helper_output = 64 << 10;
 constexpr int k_helper_seconds = 60;
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value == nullptr ? "" : value;
-}
-
 std::vector<fs::path> auth_files(const CredentialOptions& options) {
   if (options.authfile) {
     return {*options.authfile};
   }
-  if (const auto file = env("REGISTRY_AUTH_FILE"); !file.empty()) {
+  if (const auto file = util::env_text("REGISTRY_AUTH_FILE"); !file.empty()) {
     return {file};
   }
   std::vector<fs::path> files;
-  if (const auto runtime = env("XDG_RUNTIME_DIR"); !runtime.empty()) {
+  if (const auto runtime = util::env_text("XDG_RUNTIME_DIR"); !runtime.empty()) {
     files.push_back(fs::path(runtime) / "containers/auth.json");
   } else {
     // Where `sudo podman login` writes when there is no runtime directory.
     files.push_back(fs::path("/run/containers") / std::to_string(::getuid()) / "auth.json");
   }
-  const auto home = env("HOME");
-  const auto config_home = env("XDG_CONFIG_HOME");
-  if (!config_home.empty()) {
-    files.push_back(fs::path(config_home) / "containers/auth.json");
-  } else if (!home.empty()) {
-    files.push_back(fs::path(home) / ".config/containers/auth.json");
+  if (const auto config = util::config_home()) {
+    files.push_back(*config / "containers/auth.json");
   }
-  if (const auto docker = env("DOCKER_CONFIG"); !docker.empty()) {
+  if (const auto docker = util::env_text("DOCKER_CONFIG"); !docker.empty()) {
     files.push_back(fs::path(docker) / "config.json");
-  } else if (!home.empty()) {
+  } else if (const auto home = util::env_text("HOME"); !home.empty()) {
     files.push_back(fs::path(home) / ".docker/config.json");
   }
   return files;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -37,6 +38,21 @@ void write_all(int fd, std::string_view data, const std::filesystem::path& path)
     }
     data.remove_prefix(static_cast<std::size_t>(n));
   }
+}
+
+std::string env_text(const char* name) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? "" : value;
+}
+
+std::optional<std::filesystem::path> config_home() {
+  if (const auto xdg = env_text("XDG_CONFIG_HOME"); xdg.starts_with('/')) {
+    return std::filesystem::path(xdg);
+  }
+  if (const auto home = env_text("HOME"); home.starts_with('/')) {
+    return std::filesystem::path(home) / ".config";
+  }
+  return std::nullopt;
 }
 
 }  // namespace imgscap::util

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,12 @@ void write_file(const std::filesystem::path& path, std::string_view text);
 // Writes all of `data` to `fd`, through short writes and EINTR. Throws imgscap::Error naming
 // `path` (the file behind fd).
 void write_all(int fd, std::string_view data, const std::filesystem::path& path);
+
+// An environment variable's value, "" when it is unset.
+std::string env_text(const char* name);
+
+// Where users keep configuration, as the XDG spec says: $XDG_CONFIG_HOME when absolute, else
+// $HOME/.config when HOME is absolute; nullopt when neither is.
+std::optional<std::filesystem::path> config_home();
 
 }  // namespace imgscap::util
