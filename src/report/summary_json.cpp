@@ -36,8 +36,7 @@ nlohmann::json evaluations_json(const std::vector<Evaluation>& evaluations) {
           {{"path", e.content_path}, {"kind", e.content_kind}, {"sha256", e.content_sha256}}},
          {"reason", e.reason},
          {"profile", {{"id", e.profile_id}, {"title", e.profile_title}}},
-         {"tailoring_file",
-          e.tailoring_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(e.tailoring_file)},
+         {"tailoring_file", null_if_empty(e.tailoring_file)},
          {"test_result_id", e.test_result_id},
          {"counts", e.counts},
          {"files", e.files},
@@ -61,23 +60,20 @@ nlohmann::json vulnerability_json(const Vulnerability& v) {
     for (const auto& b : p.binaries) {
       binaries.push_back({{"name", b.name}, {"version", b.version}});
     }
-    packages.push_back(
-        {{"name", p.name},
-         {"installed", p.installed},
-         {"fixed", p.fixed.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.fixed)},
-         {"state", p.state.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.state)},
-         {"binaries", binaries}});
+    packages.push_back({{"name", p.name},
+                        {"installed", p.installed},
+                        {"fixed", null_if_empty(p.fixed)},
+                        {"state", null_if_empty(p.state)},
+                        {"binaries", binaries}});
   }
   return {{"definition_id", v.definition_id},
           {"result", v.result},
           {"class", v.definition_class},
           {"title", v.title},
           {"cves", v.cves},
-          {"advisory", v.advisory.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.advisory)},
+          {"advisory", null_if_empty(v.advisory)},
           {"severity", v.severity},
-          {"distributor_severity", v.distributor_severity.empty()
-                                       ? nlohmann::json(nullptr)
-                                       : nlohmann::json(v.distributor_severity)},
+          {"distributor_severity", null_if_empty(v.distributor_severity)},
           {"packages", packages},
           {"unfixed", v.unfixed()}};
 }
@@ -101,7 +97,7 @@ nlohmann::json vulnerabilities_json(const Summary& s) {
   }
   nlohmann::json feed = nullptr;
   if (v.status == "scanned" || v.status == "not_evaluated") {
-    feed = {{"name", v.feed.name.empty() ? nlohmann::json(nullptr) : nlohmann::json(v.feed.name)},
+    feed = {{"name", null_if_empty(v.feed.name)},
             {"url", v.feed.url},
             {"origin", v.feed.origin},
             {"source", v.feed.source},
@@ -157,15 +153,12 @@ nlohmann::json to_json(const Summary& s) {
        {{"reference", s.image.reference},
         {"transport", s.image.transport},
         {"names", s.image.names},
-        {"manifest_digest", s.image.manifest_digest.empty()
-                                ? nlohmann::json(nullptr)
-                                : nlohmann::json(s.image.manifest_digest)},
+        {"manifest_digest", null_if_empty(s.image.manifest_digest)},
         {"platform", null_if_empty(s.image.platform)},
         {"registry", null_if_empty(s.image.registry)},
         {"repository", null_if_empty(s.image.repository)},
         {"tag", null_if_empty(s.image.tag)},
-        {"config_digest", s.image.config_digest.empty() ? nlohmann::json(nullptr)
-                                                        : nlohmann::json(s.image.config_digest)},
+        {"config_digest", null_if_empty(s.image.config_digest)},
         {"architecture", s.image.architecture},
         {"os", s.image.os},
         {"user", s.image.user},
