@@ -4,7 +4,11 @@
 
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/fd.hpp>
+#include <imgscap/util/files.hpp>
+#include <imgscap/util/limits.hpp>
 #include <imgscap/util/signals.hpp>
+
+#include <spdlog/spdlog.h>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -13,29 +17,103 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 namespace imgscap::scan {
 namespace {
 
+namespace fs = std::filesystem;
+
 constexpr std::size_t k_log_tail_lines = 8;
 
-void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const auto n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
+// The fields of /proc/PID/stat after the command name, which may itself hold spaces and ')'.
+std::vector<std::string> stat_fields(pid_t pid) {
+  const auto text = util::read_file(fmt::format("/proc/{}/stat", pid));
+  std::vector<std::string> fields;
+  const auto close = text.rfind(')');
+  if (close == std::string::npos) {
+    return fields;
   }
+  std::istringstream in(text.substr(close + 1));
+  for (std::string field; in >> field;) {
+    fields.push_back(field);
+  }
+  return fields;
 }
+
+// CPU ticks used by `pid` (all its threads and its reaped children) and by every process below
+// it, found through /proc/PID/task/TID/children. nullopt when the kernel does not list children
+// (no CONFIG_PROC_CHILDREN): then the tree's CPU time cannot be told.
+std::optional<std::uint64_t> tree_cpu_ticks(pid_t pid) {
+  // Fields 14-17 of stat (utime, stime, cutime, cstime) are 11-14 after the command name.
+  constexpr std::size_t k_first = 11;
+  constexpr std::size_t k_count = 4;
+  const auto fields = stat_fields(pid);
+  std::uint64_t ticks = 0;
+  for (std::size_t i = k_first; i < k_first + k_count && i < fields.size(); ++i) {
+    ticks += std::strtoull(fields[i].c_str(), nullptr, 10);
+  }
+  const auto tasks = fs::path(fmt::format("/proc/{}/task", pid));
+  if (!fs::exists(tasks / std::to_string(pid) / "children")) {
+    return std::nullopt;
+  }
+  std::error_code ec;
+  for (const auto& task : fs::directory_iterator(tasks, ec)) {
+    std::istringstream children(util::read_file(task.path() / "children"));
+    for (pid_t child = 0; children >> child;) {
+      ticks += tree_cpu_ticks(child).value_or(0);
+    }
+  }
+  return ticks;
+}
+
+// Tells a child that stopped making progress: no protocol line and no CPU time in its process
+// tree for --limit stall-seconds (libopenscap's probe threads were seen deadlocked in futex
+// waits, using no CPU, for ten minutes). A rule that takes long but computes is progress.
+class StallWatch {
+ public:
+  explicit StallWatch(pid_t pid)
+      : m_pid(pid),
+        m_limit(std::chrono::seconds(util::limit(util::Limit::stall_seconds))),
+        m_last_progress(Clock::now()),
+        m_ticks(tree_cpu_ticks(pid)) {}
+
+  void progressed() { m_last_progress = Clock::now(); }
+
+  // True once the limit passed without progress (checked at most once a second).
+  bool stalled() {
+    const auto now = Clock::now();
+    if (now - m_last_check < std::chrono::seconds(1)) {
+      return false;
+    }
+    m_last_check = now;
+    const auto ticks = tree_cpu_ticks(m_pid);
+    if (!ticks || ticks != m_ticks) {
+      m_ticks = ticks;
+      m_last_progress = now;
+      return false;
+    }
+    return now - m_last_progress >= m_limit;
+  }
+
+  [[nodiscard]] std::uint64_t limit_seconds() const {
+    return static_cast<std::uint64_t>(m_limit.count());
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  pid_t m_pid;
+  std::chrono::seconds m_limit;
+  Clock::time_point m_last_progress;
+  Clock::time_point m_last_check{};
+  std::optional<std::uint64_t> m_ticks;
+};
 
 std::string log_tail(const std::filesystem::path& log_file) {
   std::ifstream in(log_file);
@@ -84,10 +162,13 @@ std::string describe_death(int status) {
 
 }  // namespace
 
+// How reading a child's lines ended.
+enum class PumpEnd { eof, interrupted, stalled };
+
 // Reads a child's protocol lines; kills and reaps it when dropped unfinished.
 class ChildReader {
  public:
-  ChildReader(pid_t pid, util::Fd fd) : m_pid(pid), m_fd(std::move(fd)) {}
+  ChildReader(pid_t pid, util::Fd fd) : m_pid(pid), m_fd(std::move(fd)), m_watch(pid) {}
   ChildReader(const ChildReader&) = delete;
   ChildReader& operator=(const ChildReader&) = delete;
   ~ChildReader() {
@@ -97,12 +178,15 @@ class ChildReader {
     }
   }
 
-  // Reads until EOF, calling on_line per line. Returns false when interrupted by a signal.
-  bool pump(const std::function<void(std::string_view, std::string_view)>& on_line) {
+  // Reads until EOF, calling on_line per line; stops early on a termination signal or a stall.
+  PumpEnd pump(const std::function<void(std::string_view, std::string_view)>& on_line) {
     std::array<char, 4096> buffer{};
     for (;;) {
       if (util::interruption_pending()) {
-        return false;
+        return PumpEnd::interrupted;
+      }
+      if (m_watch.stalled()) {
+        return PumpEnd::stalled;
       }
       pollfd pfd{m_fd.get(), POLLIN, 0};
       const int ready = ::poll(&pfd, 1, 500);
@@ -117,12 +201,21 @@ class ChildReader {
         continue;
       }
       if (n <= 0) {
-        return true;
+        return PumpEnd::eof;
       }
+      m_watch.progressed();
       m_pending.append(buffer.data(), static_cast<std::size_t>(n));
       dispatch(on_line);
     }
   }
+
+  // Kills the child and reaps it.
+  void kill() {
+    ::kill(m_pid, SIGKILL);
+    wait();
+  }
+
+  [[nodiscard]] std::uint64_t stall_limit() const { return m_watch.limit_seconds(); }
 
   int wait() {
     int status = 0;
@@ -148,6 +241,7 @@ class ChildReader {
 
   pid_t m_pid;
   util::Fd m_fd;
+  StallWatch m_watch;
   std::string m_pending;
 };
 
@@ -183,7 +277,11 @@ void send_line(int fd, std::string_view kind, std::string_view payload) {
     }
   }
   line.push_back('\n');
-  write_all(fd, line);
+  try {
+    util::write_all(fd, line, "the pipe to the parent");
+  } catch (const Error&) {
+    // The parent went away (killed or interrupted): nobody is left to report to.
+  }
 }
 
 Child::Child(const std::function<void(int fd)>& body, std::filesystem::path log_file)
@@ -215,7 +313,7 @@ std::string Child::finish(const std::function<void(std::string_view, std::string
   std::string done;
   std::string error;
   bool got_done = false;
-  const bool finished = m_reader->pump([&](std::string_view kind, std::string_view payload) {
+  const auto end = m_reader->pump([&](std::string_view kind, std::string_view payload) {
     if (kind == "done") {
       done = unescape(payload);
       got_done = true;
@@ -225,8 +323,17 @@ std::string Child::finish(const std::function<void(std::string_view, std::string
       on_line(kind, unescape(payload));
     }
   });
-  if (!finished) {
+  if (end == PumpEnd::interrupted) {
     util::throw_if_interrupted();
+  }
+  if (end == PumpEnd::stalled) {
+    m_reader->kill();
+    const auto tail = log_tail(m_log_file);
+    throw Error(fmt::format("the evaluation process made no progress for {} seconds (no result, "
+                            "no CPU time) and was killed (--limit stall-seconds); its last "
+                            "messages:{}",
+                            m_reader->stall_limit(), tail.empty() ? std::string(" (none)") : tail),
+                ExitCode::error, 0, ErrorKind::stalled);
   }
   const int status = m_reader->wait();
   if (!error.empty()) {
@@ -243,7 +350,16 @@ std::string Child::finish(const std::function<void(std::string_view, std::string
 std::string run_in_child(const std::function<void(int fd)>& body,
                          const std::filesystem::path& log_file,
                          const std::function<void(std::string_view, std::string_view)>& on_line) {
-  return Child(body, log_file).finish(on_line);
+  try {
+    return Child(body, log_file).finish(on_line);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::stalled) {
+      throw;
+    }
+    spdlog::warn("{}; running it once more", e.what());
+    on_line("retry", "");
+    return Child(body, log_file).finish(on_line);
+  }
 }
 
 }  // namespace imgscap::scan

@@ -38,6 +38,9 @@ class Child {
 // (kind, payload) the child sends. Returns the payload of the child's "done" line. Throws
 // imgscap::Error with the child's "error" message or, when it died, what it died of and the end
 // of its log; on a termination signal the child is killed and the interrupted error thrown.
+// A child that stalls (no line, no CPU time for --limit stall-seconds) is killed and run once
+// more, after a warning and an on_line("retry", "") call; a second stall throws (ErrorKind::
+// stalled).
 std::string run_in_child(const std::function<void(int fd)>& body,
                          const std::filesystem::path& log_file,
                          const std::function<void(std::string_view, std::string_view)>& on_line);

@@ -248,6 +248,9 @@ EvalOutcome evaluate(const Target& target, const EvalRequest& request, util::Pro
   };
   const auto done_text = run_in_child(body, target.private_dir / "evaluate.log",
                                       [&](std::string_view kind, std::string_view payload) {
+                                        if (kind == "retry") {
+                                          rules_done = 0;
+                                        }
                                         if (kind == "rule") {
                                           const auto tab = payload.find('\t');
                                           progress.rule_done(++rules_done, payload.substr(0, tab),

@@ -29,6 +29,9 @@ const std::vector<LimitInfo> k_catalogue = {
     {Limit::archive_entries, "archive-entries", 100'000, false,
      "entries in a docker-archive or oci-archive file"},
     {Limit::scan_seconds, "scan-seconds", 3600, false, "seconds one scan may take"},
+    {Limit::stall_seconds, "stall-seconds", 120, false,
+     "seconds an evaluation process may go without reporting a result or using CPU time "
+     "before it is killed (and run once more)"},
     {Limit::feed_bytes, "feed-bytes", 4 * k_gib, true,
      "bytes of a CVE feed, as downloaded and as unpacked"},
 };

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Exit codes 0 and 2 on real images and content: a failing profile, a tailoring that passes,
 # --fail-on, -q and --format json; plain OVAL content.
+# ctest-labels: openscap-heavy
 source "$(dirname "$0")/lib.sh"
 image="docker-archive:$DEBIAN11_DOCKER_ARCHIVE"
 

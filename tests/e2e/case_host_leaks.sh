@@ -6,6 +6,7 @@
 # (would never end), etc/issue.net climbing out with ../ and etc/os-release at /etc/shadow.
 # Scanned with every SSG Debian 11 rule: no secret anywhere, no hang, and the image's own dpkg
 # is never run. The same image without the sandbox leaks the host file, so the check can fail.
+# ctest-labels: openscap-heavy
 source "$(dirname "$0")/lib.sh"
 
 secret="imgscap-host-secret-$RANDOM$RANDOM"

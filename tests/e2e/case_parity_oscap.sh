@@ -3,6 +3,7 @@
 # On the real Debian 11 image, every rule imgscap evaluates with ssg-debian11-ds.xml gives the
 # same result as oscap itself configured for offline images on the same tree; the ARF passes
 # rds-validate; summary.json agrees with the ARF.
+# ctest-labels: openscap-heavy
 source "$(dirname "$0")/lib.sh"
 
 for profile in anssi_np_nt28_high '(all)'; do

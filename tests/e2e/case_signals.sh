@@ -38,3 +38,36 @@ interrupt_when "$unpacking_in_memory" TERM 143
 # During evaluation (in the sandbox): the evaluation child has started its log.
 interrupt_when "$evaluating" INT 130
 interrupt_when "$evaluating" HUP 129
+
+# An evaluation that stops making progress (here: every process below imgscap stopped, as a
+# deadlocked libopenscap sits in futex waits) is killed after --limit stall-seconds and run once
+# more; the scan then finishes as usual, with a warning.
+descendants() {
+  local child
+  for child in $(pgrep -P "$1"); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+"$IMGSCAP" scan "docker-archive:$DEBIAN11_DOCKER_ARCHIVE" --content "$SSG_DEBIAN11" \
+  --profile anssi_np_nt28_high -q --rootfs-memory 0 --limit stall-seconds=3 \
+  -o "$CASE_DIR/out-stall" 2>"$ERR" &
+pid=$!
+waited=0
+until eval "$evaluating"; do
+  sleep 0.05
+  waited=$((waited + 1))
+  [ "$waited" -lt 1200 ] || die "the evaluation never started"
+done
+stopped=$(descendants "$pid")
+[ -n "$stopped" ] || die "no evaluation process below imgscap"
+# shellcheck disable=SC2086
+kill -STOP $stopped
+set +e
+wait "$pid"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || [ "$rc" -eq 0 ] || die "exit $rc after a stalled evaluation: $(cat "$ERR")"
+expect_err_contains "made no progress for 3 seconds"
+expect_err_contains "running it once more"
+[ -s "$CASE_DIR/out-stall/summary.json" ] || die "no summary after the evaluation was run again"

@@ -5,6 +5,7 @@
 # summary says ownership is not the image's and lists the rule results that compare owners; where
 # no user namespace can be created the scan fails saying what is missing. Needs root to create
 # the two test users (imgscap-e2e-sub, imgscap-e2e-nosub); skipped otherwise.
+# ctest-labels: openscap-heavy
 source "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: needs root to create the test users"

@@ -20,20 +20,29 @@ enum class ExitCode : int {
   interrupted_base = 128,  // 128 + signal number: SIGHUP 129, SIGINT 130, SIGTERM 143
 };
 
+// What went wrong, where a caller acts on it (never told from the message).
+enum class ErrorKind {
+  general,
+  stalled,  // a child process stopped making progress and was killed (run it once more)
+};
+
 // A failure imgscap reports to the user. The message reads as the tail of
 // "imgscap: error: ..." and carries its context ("layer 2 (sha256:ab12...): entry x: ...");
 // error_number() is the errno of the system call that failed (0 when none did), for callers
 // that act on it (a full RAM-backed root is unpacked again on disk).
 class Error : public std::runtime_error {
  public:
-  explicit Error(const std::string& message, ExitCode code = ExitCode::error, int error_number = 0)
-      : std::runtime_error(message), m_code(code), m_errno(error_number) {}
+  explicit Error(const std::string& message, ExitCode code = ExitCode::error, int error_number = 0,
+                 ErrorKind kind = ErrorKind::general)
+      : std::runtime_error(message), m_code(code), m_errno(error_number), m_kind(kind) {}
   [[nodiscard]] ExitCode code() const noexcept { return m_code; }
   [[nodiscard]] int error_number() const noexcept { return m_errno; }
+  [[nodiscard]] ErrorKind kind() const noexcept { return m_kind; }
 
  private:
   ExitCode m_code;
   int m_errno;
+  ErrorKind m_kind;
 };
 
 // errno as text, for messages: "open foo: No such file or directory".
@@ -57,7 +66,7 @@ decltype(auto) with_context(const std::string& context, F&& f) {
   try {
     return std::forward<F>(f)();
   } catch (const Error& e) {
-    throw Error(context + ": " + e.what(), e.code(), e.error_number());
+    throw Error(context + ": " + e.what(), e.code(), e.error_number(), e.kind());
   }
 }
 

@@ -25,6 +25,7 @@ enum class Limit {
   json_depth,         // nesting of such a document
   archive_entries,    // entries in an image archive (docker-archive, oci-archive)
   scan_seconds,       // wall time of a whole scan
+  stall_seconds,      // an evaluation child without a result line or CPU time (a deadlock)
   feed_bytes,         // a CVE feed, downloaded and unpacked
 };
 
