@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // `imgscap feeds list|update|import`: the CVE feed cache for cron jobs and air-gapped sites.
-#include "scan_steps.hpp"
+#include <imgscap/cli/scan_command.hpp>
+#include <imgscap/pipeline/feeds_setup.hpp>
 
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
@@ -16,6 +17,9 @@ namespace imgscap::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using pipeline::feed_policy;
+using pipeline::load_feed_catalogue;
+using pipeline::open_feed_cache;
 
 std::string size_text(std::uint64_t bytes) {
   if (bytes >= (1ULL << 20)) {

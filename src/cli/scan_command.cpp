@@ -1,22 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// `imgscap scan`: resolve the image, unpack its layers into a private root inside the user
-// namespace, evaluate each content in the sandbox, and write the results atomically. The steps
-// are in scan_unpack.cpp, scan_content.cpp, scan_evaluate.cpp and scan_summary.cpp.
-#include "scan_steps.hpp"
+// `imgscap scan IMAGE`: the pipeline (pipeline::scan_image) with a progress display, then the
+// summary printed as text or JSON.
+#include <imgscap/cli/scan_command.hpp>
+#include <imgscap/report/summary.hpp>
 
-#include <imgscap/rootfs/in_root.hpp>
-#include <imgscap/sandbox/sandbox.hpp>
-#include <imgscap/util/error.hpp>
-#include <imgscap/util/phase_clock.hpp>
-#include <imgscap/util/signals.hpp>
-
-#include <algorithm>
-#include <chrono>
+#include <ostream>
 
 namespace imgscap::cli {
-namespace {
-
-namespace fs = std::filesystem;
 
 std::unique_ptr<util::Progress> make_progress(const ScanOptions& options, const Streams& streams) {
   if (streams.err_is_terminal && !options.quiet) {
@@ -25,110 +15,25 @@ std::unique_ptr<util::Progress> make_progress(const ScanOptions& options, const 
   return util::make_silent_progress();
 }
 
-// Phases summed over the evaluations (memory: the highest), beside unpack and probe_check.
-void add_figures(report::Summary& summary, const std::vector<EvaluatedContent>& evaluated) {
-  for (const auto& one : evaluated) {
-    for (const auto& figures :
-         {scan::ChildFigures{one.outcome.seconds, one.outcome.peak_rss_kb}, one.report_figures}) {
-      for (const auto& [phase, seconds] : figures.seconds) {
-        summary.timings[phase] += seconds;
-      }
-      for (const auto& [phase, kb] : figures.peak_rss_kb) {
-        summary.peak_rss_kb[phase] = std::max(summary.peak_rss_kb[phase], kb);
-      }
-    }
+void print_summary(const ScanOptions& options, const Streams& streams,
+                   const report::Summary& summary, const std::string& json_text) {
+  if (options.quiet) {
+    return;
   }
+  if (options.format == OutputFormat::json) {
+    streams.out << json_text << '\n';
+  } else {
+    streams.out << report::render_text(summary);
+  }
+  streams.out.flush();
 }
 
-}  // namespace
-
 int run_scan(const ScanOptions& options, const Streams& streams) {
-  const auto started = std::chrono::steady_clock::now();
-  util::PhaseClock clock;
-  const auto explicit_files = explicit_contents(options);
-  check_cve_option(options);
-  if (options.tailoring_file && !fs::is_regular_file(*options.tailoring_file)) {
-    fail("tailoring file {}: no such file", options.tailoring_file->string());
-  }
-  const auto reference = image::parse_reference(options.image);
-  const bool is_dir = reference.transport == image::Transport::dir;
-  if (is_dir && options.unsafe_no_sandbox) {
-    fail(
-        "dir: cannot be scanned with --unsafe-no-sandbox: without the throwaway layer the "
-        "evaluation would write into {}",
-        reference.path.string());
-  }
-  auto progress = make_progress(options, streams);
-
-  clock.start();
-  auto source = image::Source::open(reference, options.source);
-  const auto img = source->resolve();
-  const auto ns = enter_namespace(options);
-  auto workdir = make_workdir(options);
-  const auto rootfs_path = is_dir ? fs::absolute(reference.path) : workdir.rootfs();
-  auto memory_root = is_dir ? std::nullopt : memory_root_for(options, ns, workdir);
-  auto unpacked = is_dir ? walk_directory(rootfs_path)
-                         : unpack(*source, img, rootfs_path, memory_root, ns, *progress);
-  const auto root = rootfs::open_root(rootfs_path);
-  clock.stop("unpack");
-
-  util::throw_if_interrupted();
-  const auto os = scan::read_os_release(root);
-  const auto plan = plan_contents(options, explicit_files, os);
-  auto target = make_target(options, reference, img, workdir, rootfs_path, root);
-  if (target.config_facts) {
-    (*target.config_facts)["special_files"] = special_files_fact(unpacked.skipped);
-  }
-  target.file_facts = unpacked.file_facts.files();
-  scan::prepare_environment(target);
-
-  clock.start();
-  progress->phase("checking package probes");
-  const bool chroot_refused = !target.isolated && !sandbox::can_chroot();
-  const auto probes = check_probes(target, chroot_refused);
-  const auto& broken = probes.broken;
-  clock.stop("probe_check");
-
-  report::Summary summary;
-  std::vector<EvaluatedContent> evaluated;
-  for (const auto& planned : plan.contents) {
-    evaluated.push_back(evaluate_content(target, planned, workdir.results_dir() / planned.name,
-                                         broken, chroot_refused, *progress));
-    summary.evaluations.push_back(evaluated.back().evaluation);
-    const auto& rules = evaluated.back().results.rules;
-    summary.results.rules.insert(summary.results.rules.end(), rules.begin(), rules.end());
-  }
-  const auto cve = scan_vulnerabilities(options, os, target, workdir, probes, *progress);
-  finish_reports(evaluated, *progress);
-  progress->finish();
-  summary.vulnerabilities = cve.scan;
-
-  summary.image = image_facts(reference, img);
-  if (os) {
-    summary.os = {true, os->id, os->version_id, os->pretty_name};
-  }
-  summary.content_notes = plan.notes;
-  summary.target_label = target.label;
-  summary.container_marker =
-      evaluated.empty() ? std::string() : evaluated.front().outcome.container_marker;
-  summary.container_marker_origin = target.add_container_marker ? "imgscap" : "image";
-  summary.sandbox = sandbox_facts(ns, is_dir);
-  summary.fail_on = options.fail_on;
-  add_notes(summary, unpacked, ns, broken);
-  summary.timings = clock.seconds();
-  summary.peak_rss_kb = clock.peak_rss_kb();
-  add_figures(summary, evaluated);
-  for (const auto& [phase, seconds] : cve.figures.seconds) {
-    summary.timings["cve_" + phase] = seconds;
-  }
-  for (const auto& [phase, kb] : cve.figures.peak_rss_kb) {
-    summary.peak_rss_kb["cve_" + phase] = kb;
-  }
-  summary.timings["total"] =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const auto json_text = write_outputs(options, reference, evaluated, cve, summary);
-  print_summary(options, streams, summary, json_text);
-  return summary.exit_code();
+  pipeline::check_scan_options(options);
+  const auto progress = make_progress(options, streams);
+  const auto outcome = pipeline::scan_image(options, *progress);
+  print_summary(options, streams, outcome.summary, outcome.json_text);
+  return outcome.summary.exit_code();
 }
 
 }  // namespace imgscap::cli

@@ -7,6 +7,7 @@
 
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
+#include <imgscap/util/log.hpp>
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -14,6 +15,8 @@
 
 #include <chrono>
 #include <fstream>
+#include <iostream>
+#include <sstream>
 
 namespace imgscap::scan {
 namespace {
@@ -28,8 +31,10 @@ class ChildWatchdog : public ::testing::Test {
     limits.set("stall-seconds=2");
     util::set_limits(limits);
     m_dir = test::make_temp_dir("imgscap-child-test");
+    util::init_logging(m_log, util::Verbosity::normal);
   }
   void TearDown() override {
+    util::init_logging(std::cerr, util::Verbosity::quiet);
     util::set_limits(m_saved);
     std::filesystem::remove_all(m_dir);
   }
@@ -52,6 +57,7 @@ class ChildWatchdog : public ::testing::Test {
   }
 
   std::filesystem::path m_dir;
+  std::ostringstream m_log;
   util::Limits m_saved;
   int retries = 0;
 };
@@ -75,6 +81,7 @@ TEST_F(ChildWatchdog, AChildWaitingForeverIsKilledRunAgainThenReported) {
         << e.what();
   }
   EXPECT_EQ(retries, 1);
+  EXPECT_NE(m_log.str().find("running it once more"), std::string::npos) << m_log.str();
   const auto took = seconds_since(start);
   EXPECT_GE(took, 4.0) << "each run must be given the whole stall limit";
   EXPECT_LT(took, 20.0);

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// The steps of `imgscap scan`, in the order run_scan calls them: unpack the image inside the
-// user namespace, decide the content, evaluate each content (corrected results, HTML report),
-// and gather the summary. Private to the cli module.
+// The steps of the scan pipeline, in the order scan_image calls them: unpack the image inside
+// the user namespace, decide the content, evaluate each content (corrected results, HTML
+// report), and gather the summary. Private to the pipeline module.
 #pragma once
 
-#include <imgscap/cli/scan_command.hpp>
 #include <imgscap/feeds/cache.hpp>
 #include <imgscap/feeds/catalogue.hpp>
 #include <imgscap/feeds/feeds.hpp>
 #include <imgscap/image/image.hpp>
 #include <imgscap/image/reference.hpp>
 #include <imgscap/image/source.hpp>
+#include <imgscap/pipeline/feeds_setup.hpp>
+#include <imgscap/pipeline/scan.hpp>
 #include <imgscap/report/findings.hpp>
 #include <imgscap/report/summary.hpp>
 #include <imgscap/rootfs/apply.hpp>
@@ -28,9 +29,9 @@
 #include <string>
 #include <vector>
 
-namespace imgscap::cli {
+namespace imgscap::pipeline {
 
-// --- scan_unpack.cpp -----------------------------------------------------------------------
+// --- unpack.cpp -----------------------------------------------------------------------
 
 struct Unpacked {
   std::vector<rootfs::SkippedEntry> skipped;  // special files not created
@@ -66,7 +67,7 @@ Unpacked unpack(image::Source& source, const image::Image& img,
                 std::optional<sandbox::MemoryRoot>& memory_root,
                 const std::optional<sandbox::UserNamespace>& ns, util::Progress& progress);
 
-// --- scan_content.cpp ----------------------------------------------------------------------
+// --- content.cpp ----------------------------------------------------------------------
 
 // The explicit --content files, checked before anything is unpacked.
 std::vector<scan::PlannedContent> explicit_contents(const ScanOptions& options);
@@ -80,7 +81,7 @@ scan::ContentPlan plan_contents(const ScanOptions& options,
 // <name>-arf.xml/<name>-report.html.
 bool plain_file_names(const ScanOptions& options);
 
-// --- scan_evaluate.cpp ---------------------------------------------------------------------
+// --- evaluate.cpp ---------------------------------------------------------------------
 
 scan::Target make_target(const ScanOptions& options, const image::Reference& reference,
                          const image::Image& img, const rootfs::WorkDir& workdir,
@@ -118,16 +119,7 @@ EvaluatedContent evaluate_content(const scan::Target& target, const scan::Planne
                                   const report::BrokenProbes& broken, bool chroot_refused,
                                   util::Progress& progress);
 
-// --- feeds_setup.cpp (shared by scan --cve and the feeds command) --------------------------
-
-feeds::FeedCatalogue load_feed_catalogue(const FeedOptions& options);
-feeds::FeedCache open_feed_cache(const FeedOptions& options);
-feeds::Policy feed_policy(const FeedOptions& options);
-// A cache name for a URL the catalogue does not list: "url-<12 hex of its sha256>".
-std::string feed_name_for_url(const feeds::FeedCatalogue& catalogue, const std::string& url);
-bool is_url(const std::string& text);
-
-// --- scan_cve.cpp --------------------------------------------------------------------------
+// --- cve.cpp --------------------------------------------------------------------------
 
 // Checks --cve before anything is unpacked (a file that is missing, a catalogue that is bad).
 void check_cve_option(const ScanOptions& options);
@@ -146,7 +138,7 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
                                  const scan::Target& target, const rootfs::WorkDir& workdir,
                                  const ProbeHealth& probes, util::Progress& progress);
 
-// --- scan_summary.cpp ----------------------------------------------------------------------
+// --- outputs.cpp ----------------------------------------------------------------------
 
 report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img);
 report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns, bool is_dir);
@@ -160,7 +152,4 @@ std::string write_outputs(const ScanOptions& options, const image::Reference& re
                           const std::vector<EvaluatedContent>& evaluated, const ScannedFeed& cve,
                           report::Summary& summary);
 
-void print_summary(const ScanOptions& options, const Streams& streams,
-                   const report::Summary& summary, const std::string& json_text);
-
-}  // namespace imgscap::cli
+}  // namespace imgscap::pipeline

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scan steps that evaluate: the evaluation target, which probes cannot be trusted, and one
 // content's evaluation with its corrected results and HTML report.
-#include "scan_steps.hpp"
+#include "steps.hpp"
 
 #include <imgscap/report/checks.hpp>
 #include <imgscap/report/results.hpp>
@@ -10,7 +10,7 @@
 
 #include <algorithm>
 
-namespace imgscap::cli {
+namespace imgscap::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
@@ -189,4 +189,4 @@ EvaluatedContent evaluate_content(const scan::Target& target, const scan::Planne
   return evaluated;
 }
 
-}  // namespace imgscap::cli
+}  // namespace imgscap::pipeline

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The feed catalogue, cache and policy as the options say; shared by scan --cve and feeds.
-#include "scan_steps.hpp"
+#include "steps.hpp"
 
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
@@ -9,7 +9,7 @@
 
 #include <cstdlib>
 
-namespace imgscap::cli {
+namespace imgscap::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
@@ -65,4 +65,4 @@ std::string feed_name_for_url(const feeds::FeedCatalogue& catalogue, const std::
   return "url-" + util::sha256_of(url).hex().substr(0, 12);
 }
 
-}  // namespace imgscap::cli
+}  // namespace imgscap::pipeline

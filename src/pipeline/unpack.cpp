@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scan steps before evaluation: the user namespace, the work directory, and unpacking the
 // layers in order.
-#include "scan_steps.hpp"
+#include "steps.hpp"
 
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/util/error.hpp>
@@ -16,7 +16,7 @@
 
 #include <algorithm>
 
-namespace imgscap::cli {
+namespace imgscap::pipeline {
 namespace {}  // namespace
 
 std::optional<sandbox::UserNamespace> enter_namespace(const ScanOptions& options) {
@@ -133,4 +133,4 @@ Unpacked unpack(image::Source& source, const image::Image& img,
   return unpacked;
 }
 
-}  // namespace imgscap::cli
+}  // namespace imgscap::pipeline

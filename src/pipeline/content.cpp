@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // Which content a scan evaluates: explicit --content files (checked before unpacking) and
 // "auto", the built-in baseline plus the SSG datastream for the image's OS.
-#include "scan_steps.hpp"
+#include "steps.hpp"
 
 #include <imgscap/util/error.hpp>
 
 #include <set>
 
-namespace imgscap::cli {
+namespace imgscap::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
@@ -87,4 +87,4 @@ scan::ContentPlan plan_contents(const ScanOptions& options,
   return plan;
 }
 
-}  // namespace imgscap::cli
+}  // namespace imgscap::pipeline

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Scan steps after evaluation: the summary's facts and notes, the output files (written
-// atomically) and what is printed.
-#include "scan_steps.hpp"
+// atomically).
+#include "steps.hpp"
 
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/error.hpp>
@@ -11,7 +11,7 @@
 #include <ostream>
 #include <tuple>
 
-namespace imgscap::cli {
+namespace imgscap::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
@@ -159,17 +159,4 @@ std::string write_outputs(const ScanOptions& options, const image::Reference& re
   return json_text;
 }
 
-void print_summary(const ScanOptions& options, const Streams& streams,
-                   const report::Summary& summary, const std::string& json_text) {
-  if (options.quiet) {
-    return;
-  }
-  if (options.format == OutputFormat::json) {
-    streams.out << json_text << '\n';
-  } else {
-    streams.out << report::render_text(summary);
-  }
-  streams.out.flush();
-}
-
-}  // namespace imgscap::cli
+}  // namespace imgscap::pipeline

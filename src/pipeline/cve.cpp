@@ -2,7 +2,7 @@
 // The CVE scan step of `imgscap scan --cve`: choose the feed (catalogue entry for the image's OS,
 // a URL or a file), obtain it under the cache policy, evaluate it in the sandbox like any OVAL
 // content, and read the vulnerabilities back.
-#include "scan_steps.hpp"
+#include "steps.hpp"
 
 #include <imgscap/feeds/index.hpp>
 #include <imgscap/feeds/settle.hpp>
@@ -19,7 +19,7 @@
 #include <fstream>
 #include <unordered_set>
 
-namespace imgscap::cli {
+namespace imgscap::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
@@ -437,4 +437,4 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
   return scanned;
 }
 
-}  // namespace imgscap::cli
+}  // namespace imgscap::pipeline

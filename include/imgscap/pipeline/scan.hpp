@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+// The scan pipeline as a library function: image -> unpacked root -> evaluation of each content
+// and the CVE feed -> ARF, HTML reports and the failure summary written into the output
+// directory. The single-image command and the fleet both call scan_image; neither parses
+// arguments nor prints here.
+#pragma once
+
+#include <imgscap/image/source.hpp>
+#include <imgscap/report/summary.hpp>
+#include <imgscap/util/progress.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace imgscap::pipeline {
+
+// Where CVE feeds come from and how old they may be (scan --cve and the feeds command).
+struct FeedOptions {
+  // Users' catalogue files, after the built-in one (default: $XDG_CONFIG_HOME/imgscap/
+  // cve-feeds.json when it exists).
+  std::vector<std::filesystem::path> catalogues;
+  std::optional<std::filesystem::path> cache_dir;  // default: $XDG_CACHE_HOME/imgscap/feeds
+  bool offline = false;                            // the cache only
+  std::string max_age = "7d";                      // of a cached feed; "none"
+};
+
+struct ScanOptions {
+  std::string image;
+  image::SourceOptions source;  // --platform, registry credentials, TLS and retries
+  // Content files, or "auto": the built-in baseline plus the SSG datastream for the image's OS.
+  std::vector<std::string> contents{"auto"};
+  std::vector<std::filesystem::path> content_dirs;  // searched for SSG datastreams first
+  std::string profile;
+  std::optional<std::filesystem::path> tailoring_file;
+  std::optional<std::filesystem::path> output_dir;  // default: named after the image
+  std::optional<std::filesystem::path> workdir;
+  report::FailOn fail_on = report::FailOn::low;
+  bool keep_rootfs = false;
+  // Bytes of memory the unpacked root may take on a RAM-backed tmpfs (0: on disk); nullopt:
+  // a quarter of the available memory, at most 8 GiB.
+  std::optional<std::uint64_t> rootfs_memory;
+  bool unsafe_no_sandbox = false;  // evaluate on the host, without namespaces (see the man page)
+  // CVE scan: "off", "auto" (the catalogue's feed for the image's OS), a feed file, or a URL.
+  std::string cve = "off";
+  FeedOptions feeds;
+  // Vulnerabilities without a fix yet are listed but do not fail the scan.
+  bool ignore_unfixed = false;
+  // Hand every definition of the feed to OpenSCAP instead of settling those the image's packages
+  // cannot make true (slow; the fast path is checked against it).
+  bool cve_full_evaluation = false;
+};
+
+struct ScanOutcome {
+  report::Summary summary;  // as written to summary.json (files filled in)
+  std::string json_text;    // summary.json's text
+};
+
+// Checks what can be checked before anything is fetched (content files, tailoring, --cve).
+// Throws imgscap::Error.
+void check_scan_options(const ScanOptions& options);
+
+// Runs one scan and writes its outputs. Throws imgscap::Error for everything that makes the
+// scan fail (nothing is written then).
+ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress);
+
+}  // namespace imgscap::pipeline
