@@ -43,6 +43,7 @@ const std::map<std::string, OutputFormat> k_formats{{"text", OutputFormat::text}
 
 struct Parsed {
   ScanOptions scan;
+  FleetCommandOptions fleet;  // images, --images-from, --jobs, --image-timeout
   InspectOptions inspect;
   FeedsOptions feeds;
   std::string fail_on = "low";
@@ -138,7 +139,23 @@ void add_feed_options(CLI::App* command, FeedOptions& options, bool with_offline
 
 void add_scan(CLI::App& app, Parsed& p) {
   auto* scan = app.add_subcommand("scan", "Scan an image with SCAP content");
-  scan->add_option("IMAGE", p.scan.image, "Image to scan")->required();
+  scan->add_option("IMAGE", p.fleet.images,
+                   "Image to scan; several images (or --images-from) scan a fleet: results per "
+                   "image in a directory under -o beside a fleet summary and annotations");
+  scan->add_option("--images-from", p.fleet.images_from,
+                   "Scan the images listed in FILE (- for stdin): one reference per line, '#' "
+                   "comments and blank lines skipped")
+      ->option_text("FILE|-");
+  scan->add_option("--jobs", p.fleet.jobs,
+                   "Images scanned at once in a fleet (default: the cores, fewer when memory "
+                   "is short)")
+      ->check(CLI::Range(1U, 64U))
+      ->option_text("N");
+  scan->add_option("--image-timeout", p.fleet.image_seconds,
+                   "Seconds one image of a fleet may take before its scan is stopped and "
+                   "recorded as an error (default 1200)")
+      ->check(CLI::PositiveNumber)
+      ->option_text("SECONDS");
   add_source_options(scan, p.scan.source, p);
   scan->add_option("--content", p.scan.contents,
                    "SCAP source datastream, XCCDF benchmark or OVAL definitions file, or "
@@ -251,7 +268,12 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
     p.scan.fail_on = report::parse_fail_on(p.fail_on);
     util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
     apply_creds(p, p.scan.source);
-    return run_scan(p.scan, streams);
+    if (p.fleet.images.size() == 1 && !p.fleet.images_from) {
+      p.scan.image = p.fleet.images.front();
+      return run_scan(p.scan, streams);
+    }
+    p.fleet.scan = p.scan;
+    return run_fleet_scan(p.fleet, streams);
   }
   util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
   if (app.got_subcommand("feeds")) {

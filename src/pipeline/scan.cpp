@@ -35,12 +35,16 @@ void add_figures(report::Summary& summary, const std::vector<EvaluatedContent>& 
 
 }  // namespace
 
-void check_scan_options(const ScanOptions& options) {
+void check_scan_options_except_image(const ScanOptions& options) {
   explicit_contents(options);
   check_cve_option(options);
   if (options.tailoring_file && !fs::is_regular_file(*options.tailoring_file)) {
     fail("tailoring file {}: no such file", options.tailoring_file->string());
   }
+}
+
+void check_scan_options(const ScanOptions& options) {
+  check_scan_options_except_image(options);
   const auto reference = image::parse_reference(options.image);
   if (reference.transport == image::Transport::dir && options.unsafe_no_sandbox) {
     fail(

@@ -33,6 +33,17 @@ std::unique_ptr<util::Progress> make_progress(const ScanOptions& options, const 
 void print_summary(const ScanOptions& options, const Streams& streams,
                    const report::Summary& summary, const std::string& json_text);
 
+// `imgscap scan` with several images or --images-from: the fleet.
+struct FleetCommandOptions {
+  ScanOptions scan;  // for every image (scan.image unused)
+  std::vector<std::string> images;
+  std::optional<std::filesystem::path> images_from;  // "-": stdin
+  std::optional<unsigned> jobs;                       // default: fleet::default_jobs()
+  std::uint64_t image_seconds = 20 * 60;
+};
+
+int run_fleet_scan(const FleetCommandOptions& options, const Streams& streams);
+
 // Runs a scan and prints the summary; returns the exit code (0 compliant, 2 non-compliant).
 // Throws imgscap::Error for everything that makes the scan fail.
 int run_scan(const ScanOptions& options, const Streams& streams);

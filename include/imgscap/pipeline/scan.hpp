@@ -58,9 +58,10 @@ struct ScanOutcome {
   std::string json_text;    // summary.json's text
 };
 
-// Checks what can be checked before anything is fetched (content files, tailoring, --cve).
-// Throws imgscap::Error.
+// Checks what can be checked before anything is fetched (content files, tailoring, --cve;
+// then the image reference). Throws imgscap::Error.
 void check_scan_options(const ScanOptions& options);
+void check_scan_options_except_image(const ScanOptions& options);
 
 // Runs one scan and writes its outputs. Throws imgscap::Error for everything that makes the
 // scan fail (nothing is written then).

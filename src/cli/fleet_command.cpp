@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// `imgscap scan IMAGE IMAGE... | --images-from FILE|-`: the fleet (fleet::scan_fleet), a line
+// per image on stderr as it finishes, the fleet summary on stdout.
+#include <imgscap/cli/scan_command.hpp>
+#include <imgscap/fleet/fleet.hpp>
+#include <imgscap/util/error.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <ostream>
+
+namespace imgscap::cli {
+namespace {
+
+std::vector<std::string> fleet_images(const FleetCommandOptions& options) {
+  auto images = options.images;
+  if (options.images_from) {
+    std::vector<std::string> listed;
+    if (*options.images_from == "-") {
+      listed = fleet::read_image_list(std::cin);
+    } else {
+      std::ifstream in(*options.images_from);
+      if (!in) {
+        fail("--images-from {}: cannot be read", options.images_from->string());
+      }
+      listed = fleet::read_image_list(in);
+    }
+    images.insert(images.end(), listed.begin(), listed.end());
+  }
+  if (images.empty()) {
+    fail("no image to scan: give IMAGE arguments or a list with --images-from");
+  }
+  return images;
+}
+
+}  // namespace
+
+int run_fleet_scan(const FleetCommandOptions& options, const Streams& streams) {
+  pipeline::check_scan_options_except_image(options.scan);
+  fleet::FleetOptions fleet;
+  fleet.scan = options.scan;
+  fleet.images = fleet_images(options);
+  fleet.output_dir = options.scan.output_dir.value_or("imgscap-fleet");
+  fleet.jobs = options.jobs.value_or(fleet::default_jobs());
+  fleet.image_seconds = options.image_seconds;
+  const auto report = fleet::scan_fleet(fleet, options.scan.quiet ? nullptr : &streams.err);
+  if (!options.scan.quiet) {
+    if (options.scan.format == OutputFormat::json) {
+      streams.out << fleet::to_json(report).dump(2) << '\n';
+    } else {
+      streams.out << fleet::render_text(report);
+    }
+    streams.out.flush();
+  }
+  return report.exit_code();
+}
+
+}  // namespace imgscap::cli

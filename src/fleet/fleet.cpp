@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: Apache-2.0
+// The fleet runner: one forked worker per image (the pipeline enters a user namespace, which
+// takes the whole process; a crash or a leak stays in the worker), at most --jobs at once.
+// A worker scans into -o/.imgscap-fleet/<n>/ and leaves its ImageResult in <n>.json; the parent
+// renames the results to the image's directory and writes the fleet outputs.
+#include <imgscap/fleet/fleet.hpp>
+#include <imgscap/sandbox/memory_root.hpp>
+#include <imgscap/util/atomic_file.hpp>
+#include <imgscap/util/error.hpp>
+#include <imgscap/util/files.hpp>
+#include <imgscap/util/log.hpp>
+#include <imgscap/util/signals.hpp>
+
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <iostream>
+#include <set>
+
+namespace imgscap::fleet {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* k_work_dir = ".imgscap-fleet";
+// How long past its own deadline a worker may take to clean up before it is killed.
+constexpr auto k_kill_grace = std::chrono::seconds(60);
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  std::array<char, 32> text{};
+  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text.data();
+}
+
+struct Worker {
+  pid_t pid = -1;
+  std::size_t index = 0;
+  Clock::time_point started;
+  std::string started_at;
+  bool killed = false;
+};
+
+class FleetRun {
+ public:
+  FleetRun(const FleetOptions& options, std::ostream* progress_out)
+      : m_options(options),
+        m_out(progress_out),
+        m_work(options.output_dir / k_work_dir),
+        m_results(options.images.size()) {
+    std::error_code ec;
+    fs::remove_all(m_work, ec);
+    fs::create_directories(m_work, ec);
+    if (ec) {
+      fail("cannot create {}: {}", m_work.string(), ec.message());
+    }
+  }
+  FleetRun(const FleetRun&) = delete;
+  FleetRun& operator=(const FleetRun&) = delete;
+  ~FleetRun() {
+    for (const auto& worker : m_running) {
+      ::kill(worker.pid, SIGTERM);
+    }
+    for (const auto& worker : m_running) {
+      int status = 0;
+      ::waitpid(worker.pid, &status, 0);
+    }
+    std::error_code ec;
+    fs::remove_all(m_work, ec);
+  }
+
+  std::vector<ImageResult> run() {
+    std::size_t next = 0;
+    while (next < m_results.size() || !m_running.empty()) {
+      util::throw_if_interrupted();
+      while (m_running.size() < std::max(1U, m_options.jobs) && next < m_results.size()) {
+        start(next++);
+      }
+      reap();
+      ::usleep(50'000);
+    }
+    return std::move(m_results);
+  }
+
+ private:
+  [[nodiscard]] fs::path staging(std::size_t index) const {
+    return m_work / std::to_string(index);
+  }
+  [[nodiscard]] fs::path result_file(std::size_t index) const {
+    return m_work / (std::to_string(index) + ".json");
+  }
+
+  void start(std::size_t index) {
+    std::cout.flush();
+    std::cerr.flush();
+    Worker worker{::fork(), index, Clock::now(), utc_now()};
+    if (worker.pid < 0) {
+      fail_errno(errno, "cannot start the scan process of {}", m_options.images[index]);
+    }
+    if (worker.pid == 0) {
+      work(index);
+    }
+    m_running.push_back(worker);
+  }
+
+  // The worker: the pipeline on one image; its result in <n>.json; the exit code as the scan's.
+  [[noreturn]] void work(std::size_t index) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    util::set_deadline_in(m_options.image_seconds);
+    const auto& reference = m_options.images[index];
+    ImageResult result;
+    try {
+      auto scan = m_options.scan;
+      scan.image = reference;
+      scan.output_dir = staging(index);
+      const auto progress = util::make_silent_progress();
+      result = image_result(reference, pipeline::scan_image(scan, *progress).summary);
+    } catch (const Error& e) {
+      result.reference = reference;
+      result.verdict = "error";
+      result.exit_code = static_cast<int>(e.code());
+      result.error = e.what();
+    } catch (const std::exception& e) {
+      result.reference = reference;
+      result.verdict = "error";
+      result.error = e.what();
+    }
+    try {
+      util::AtomicFile file(result_file(index));
+      file.write(to_json(result).dump());
+      file.commit();
+    } catch (const std::exception& e) {
+      spdlog::error("{}: cannot record the result: {}", reference, e.what());
+    }
+    std::cout.flush();
+    ::_exit(result.exit_code);
+  }
+
+  void reap() {
+    for (auto it = m_running.begin(); it != m_running.end();) {
+      int status = 0;
+      const pid_t done = ::waitpid(it->pid, &status, WNOHANG);
+      if (done == it->pid) {
+        finish(*it, status);
+        it = m_running.erase(it);
+        continue;
+      }
+      if (!it->killed && Clock::now() - it->started >
+                             std::chrono::seconds(m_options.image_seconds) + k_kill_grace) {
+        ::kill(it->pid, SIGKILL);
+        it->killed = true;
+      }
+      ++it;
+    }
+  }
+
+  void finish(const Worker& worker, int status) {
+    const auto& reference = m_options.images[worker.index];
+    auto result = read_result(worker, status);
+    result.scanned_at = worker.started_at;
+    const auto from = staging(worker.index);
+    std::error_code ec;
+    if (result.verdict != "error" && fs::is_directory(from)) {
+      result.directory = unique_directory_name(result);
+      const auto to = m_options.output_dir / result.directory;
+      fs::remove_all(to, ec);
+      fs::rename(from, to, ec);
+      if (ec) {
+        result.verdict = "error";
+        result.exit_code = static_cast<int>(ExitCode::error);
+        result.error = fmt::format("cannot move the results to {}: {}", to.string(), ec.message());
+        result.directory.clear();
+      }
+    }
+    fs::remove_all(from, ec);
+    if (m_out != nullptr) {
+      *m_out << fmt::format("[{}/{}] {} {}{}\n", ++m_finished, m_results.size(), result.verdict,
+                            printable(reference), result.error.empty() ? "" : ": " + result.error);
+      m_out->flush();
+    }
+    m_results[worker.index] = std::move(result);
+  }
+
+  ImageResult read_result(const Worker& worker, int status) {
+    const auto& reference = m_options.images[worker.index];
+    const auto text = util::read_file(result_file(worker.index));
+    if (!text.empty()) {
+      try {
+        return image_result_from_json(nlohmann::json::parse(text));
+      } catch (const nlohmann::json::exception&) {
+        // a truncated file: reported below as a worker that died
+      }
+    }
+    ImageResult result;
+    result.reference = reference;
+    result.verdict = "error";
+    if (worker.killed) {
+      result.error = fmt::format("the scan took longer than {} seconds and was killed",
+                                 m_options.image_seconds);
+    } else if (WIFSIGNALED(status)) {
+      result.error = fmt::format("the scan process was killed by SIG{}",
+                                 sigabbrev_np(WTERMSIG(status)));
+    } else {
+      result.error = fmt::format("the scan process exited with status {} and no result",
+                                 WEXITSTATUS(status));
+    }
+    return result;
+  }
+
+  std::string unique_directory_name(const ImageResult& result) {
+    const auto base = image_directory_name(result.reference, result.digest());
+    auto name = base;
+    for (int n = 2; !m_names.insert(name).second; ++n) {
+      name = fmt::format("{}-{}", base, n);
+    }
+    return name;
+  }
+
+  const FleetOptions& m_options;
+  std::ostream* m_out;
+  fs::path m_work;
+  std::vector<ImageResult> m_results;
+  std::vector<Worker> m_running;
+  std::set<std::string> m_names;
+  std::size_t m_finished = 0;
+};
+
+void write_outputs(FleetReport& report, const fs::path& dir) {
+  const auto annotations = dir / "annotations";
+  std::error_code ec;
+  fs::remove_all(annotations, ec);
+  fs::create_directories(annotations, ec);
+  std::vector<std::unique_ptr<util::AtomicFile>> files;
+  std::string lines;
+  for (const auto& image : report.images) {
+    if (image.verdict == "error" || image.manifest_digest.empty()) {
+      continue;  // an image that was not scanned keeps whatever verdict it had
+    }
+    const auto patch = openshift_patch(image);
+    lines += nlohmann::json{{"image", image.manifest_digest},
+                            {"reference", image.reference},
+                            {"patch", patch}}
+                 .dump() +
+             "\n";
+    auto file = std::make_unique<util::AtomicFile>(
+        annotations / (digest_file_name(image.manifest_digest) + ".json"));
+    file->write(patch.dump(2) + "\n");
+    files.push_back(std::move(file));
+  }
+  report.files["annotations"] = (dir / "annotations.jsonl").string();
+  report.files["summary_text"] = (dir / "summary.txt").string();
+  report.files["summary_json"] = (dir / "summary.json").string();
+  files.push_back(std::make_unique<util::AtomicFile>(dir / "annotations.jsonl"));
+  files.back()->write(lines);
+  files.push_back(std::make_unique<util::AtomicFile>(dir / "summary.txt"));
+  files.back()->write(render_text(report));
+  files.push_back(std::make_unique<util::AtomicFile>(dir / "summary.json"));
+  files.back()->write(to_json(report).dump(2) + "\n");
+  for (auto& file : files) {
+    file->commit();
+  }
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(byte < 0x20 || byte == 0x7f ? '?' : c);
+  }
+  return out;
+}
+
+unsigned default_jobs() {
+  constexpr std::uint64_t k_per_scan = 1536ULL << 20;
+  const auto cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+  // The budget is a quarter of what is available (at most 8 GiB).
+  const auto by_memory = std::max<std::uint64_t>(1, 4 * sandbox::default_memory_budget() / k_per_scan);
+  return static_cast<unsigned>(std::min<std::uint64_t>(static_cast<std::uint64_t>(cores), by_memory));
+}
+
+FleetReport scan_fleet(const FleetOptions& given, std::ostream* progress_out) {
+  auto options = given;
+  if (options.jobs > 1 && !options.scan.rootfs_memory) {
+    options.scan.rootfs_memory = sandbox::default_memory_budget() / options.jobs;
+  }
+  const auto started = Clock::now();
+  FleetReport report;
+  report.started_at = utc_now();
+  std::error_code ec;
+  fs::create_directories(options.output_dir, ec);
+  if (ec) {
+    fail("cannot create the output directory {}: {}", options.output_dir.string(), ec.message());
+  }
+  report.images = FleetRun(options, progress_out).run();
+  report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  write_outputs(report, options.output_dir);
+  return report;
+}
+
+}  // namespace imgscap::fleet
