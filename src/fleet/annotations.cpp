@@ -29,7 +29,8 @@ nlohmann::json quality_summary(const ImageResult& result) {
       const auto it = counts->find(label);
       count += it == counts->end() ? 0 : it->second;
     }
-    summary.push_back({{"label", label}, {"data", std::to_string(count)}, {"severityIndex", index}});
+    summary.push_back(
+        {{"label", label}, {"data", std::to_string(count)}, {"severityIndex", index}});
   }
   return summary;
 }

@@ -20,6 +20,7 @@
 #include <csignal>
 #include <ctime>
 #include <iostream>
+#include <map>
 #include <set>
 
 namespace imgscap::fleet {
@@ -91,9 +92,7 @@ class FleetRun {
   }
 
  private:
-  [[nodiscard]] fs::path staging(std::size_t index) const {
-    return m_work / std::to_string(index);
-  }
+  [[nodiscard]] fs::path staging(std::size_t index) const { return m_work / std::to_string(index); }
   [[nodiscard]] fs::path result_file(std::size_t index) const {
     return m_work / (std::to_string(index) + ".json");
   }
@@ -206,11 +205,11 @@ class FleetRun {
       result.error = fmt::format("the scan took longer than {} seconds and was killed",
                                  m_options.image_seconds);
     } else if (WIFSIGNALED(status)) {
-      result.error = fmt::format("the scan process was killed by SIG{}",
-                                 sigabbrev_np(WTERMSIG(status)));
+      result.error =
+          fmt::format("the scan process was killed by SIG{}", sigabbrev_np(WTERMSIG(status)));
     } else {
-      result.error = fmt::format("the scan process exited with status {} and no result",
-                                 WEXITSTATUS(status));
+      result.error =
+          fmt::format("the scan process exited with status {} and no result", WEXITSTATUS(status));
     }
     return result;
   }
@@ -239,19 +238,30 @@ void write_outputs(FleetReport& report, const fs::path& dir) {
   fs::remove_all(annotations, ec);
   fs::create_directories(annotations, ec);
   std::vector<std::unique_ptr<util::AtomicFile>> files;
-  std::string lines;
+  // One patch per image digest (an OpenShift Image is one digest), from the first reference
+  // listed for it; the line names every reference that resolved to it.
+  std::map<std::string, std::vector<std::string>> references;
+  std::vector<const ImageResult*> first;
   for (const auto& image : report.images) {
     if (image.verdict == "error" || image.manifest_digest.empty()) {
       continue;  // an image that was not scanned keeps whatever verdict it had
     }
-    const auto patch = openshift_patch(image);
-    lines += nlohmann::json{{"image", image.manifest_digest},
-                            {"reference", image.reference},
+    auto& refs = references[image.manifest_digest];
+    if (refs.empty()) {
+      first.push_back(&image);
+    }
+    refs.push_back(image.reference);
+  }
+  std::string lines;
+  for (const auto* image : first) {
+    const auto patch = openshift_patch(*image);
+    lines += nlohmann::json{{"image", image->manifest_digest},
+                            {"references", references[image->manifest_digest]},
                             {"patch", patch}}
                  .dump() +
              "\n";
     auto file = std::make_unique<util::AtomicFile>(
-        annotations / (digest_file_name(image.manifest_digest) + ".json"));
+        annotations / (digest_file_name(image->manifest_digest) + ".json"));
     file->write(patch.dump(2) + "\n");
     files.push_back(std::move(file));
   }
@@ -284,8 +294,10 @@ unsigned default_jobs() {
   constexpr std::uint64_t k_per_scan = 1536ULL << 20;
   const auto cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
   // The budget is a quarter of what is available (at most 8 GiB).
-  const auto by_memory = std::max<std::uint64_t>(1, 4 * sandbox::default_memory_budget() / k_per_scan);
-  return static_cast<unsigned>(std::min<std::uint64_t>(static_cast<std::uint64_t>(cores), by_memory));
+  const auto by_memory =
+      std::max<std::uint64_t>(1, 4 * sandbox::default_memory_budget() / k_per_scan);
+  return static_cast<unsigned>(
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(cores), by_memory));
 }
 
 FleetReport scan_fleet(const FleetOptions& given, std::ostream* progress_out) {

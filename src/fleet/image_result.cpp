@@ -131,8 +131,8 @@ ImageResult image_result(const std::string& reference, const report::Summary& su
   }
   for (const auto& vulnerability : summary.vulnerability_failures()) {
     if (result.worst.size() < k_worst_shown) {
-      const auto& id = vulnerability.cves.empty() ? vulnerability.definition_id
-                                                  : vulnerability.cves.front();
+      const auto& id =
+          vulnerability.cves.empty() ? vulnerability.definition_id : vulnerability.cves.front();
       result.worst.push_back(fmt::format("{} ({})", id, vulnerability.severity));
     }
   }

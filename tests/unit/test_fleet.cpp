@@ -87,7 +87,8 @@ TEST(Fleet, OpenShiftPatchCarriesManageIqsAnnotations) {
   EXPECT_EQ(quality.at("compliant"), false);
   const auto& summary = quality.at("summary");
   ASSERT_EQ(summary.size(), 4U);
-  EXPECT_EQ(summary[0], (nlohmann::json{{"label", "critical"}, {"data", "3"}, {"severityIndex", 4}}));
+  EXPECT_EQ(summary[0],
+            (nlohmann::json{{"label", "critical"}, {"data", "3"}, {"severityIndex", 4}}));
   EXPECT_EQ(summary[1], (nlohmann::json{{"label", "high"}, {"data", "5"}, {"severityIndex", 3}}));
   EXPECT_EQ(summary[3], (nlohmann::json{{"label", "low"}, {"data", "2"}, {"severityIndex", 1}}));
 

@@ -22,7 +22,7 @@ struct FleetOptions {
   std::vector<std::string> images;  // references, in the order given
   std::filesystem::path output_dir;
   unsigned jobs = 1;  // images scanned at once; each gets 1/jobs of the RAM-backed root budget
-  std::uint64_t image_seconds = 20 * 60;    // one image's time limit (ManageIQ's 20 minutes)
+  std::uint64_t image_seconds = 20 * 60;  // one image's time limit (ManageIQ's 20 minutes)
 };
 
 // One image's outcome, as the fleet summary and the annotations show it.
@@ -33,9 +33,9 @@ struct ImageResult {
   int exit_code = 1;
   std::string manifest_digest;  // "" when the format stores none (docker-archive)
   std::string config_digest;
-  std::string directory;  // its results under the fleet's -o ("" after an error)
-  std::string error;      // why it could not be scanned
-  std::map<std::string, int> failed_rules;     // severity -> failed rules
+  std::string directory;                    // its results under the fleet's -o ("" after an error)
+  std::string error;                        // why it could not be scanned
+  std::map<std::string, int> failed_rules;  // severity -> failed rules
   std::map<std::string, int> vulnerabilities;  // severity -> vulnerabilities found
   std::vector<std::string> worst;              // a few of the worst findings, worst first
   std::string fail_on;
