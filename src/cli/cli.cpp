@@ -46,6 +46,7 @@ struct Parsed {
   FleetCommandOptions fleet;  // images, --images-from, --jobs, --image-timeout
   InspectOptions inspect;
   FeedsOptions feeds;
+  ReportOptions report;
   std::string fail_on = "low";
   std::vector<std::string> limits;
   std::optional<std::string> creds;
@@ -156,6 +157,22 @@ void add_scan(CLI::App& app, Parsed& p) {
                    "recorded as an error (default 1200)")
       ->check(CLI::PositiveNumber)
       ->option_text("SECONDS");
+  scan->add_option("--store", p.fleet.store,
+                   "Result store of fleet scans: an image whose digest, content, profile, "
+                   "options and CVE feed are unchanged is reported from it without being pulled "
+                   "again; imgscap report reads it (default: $XDG_STATE_HOME/imgscap, else "
+                   "~/.local/state/imgscap). Without -o the store is the only output")
+      ->option_text("DIR");
+  scan->add_flag("--no-store", p.fleet.no_store, "Scan every image of the fleet; keep nothing");
+  scan->add_option("--shard", p.fleet.shard,
+                   "Scan this worker's share of the list: the images whose reference hashes to "
+                   "I of N (0 <= I < N; Kubernetes Indexed Jobs: $JOB_COMPLETION_INDEX). Every "
+                   "shard writes the same store; imgscap report merges them")
+      ->option_text("I/N");
+  scan->add_option("--run-id", p.fleet.run_id,
+                   "Name of this run in the store (shards of one run pass the same, e.g. the "
+                   "Job's uid); default: the time and random digits")
+      ->option_text("ID");
   add_source_options(scan, p.scan.source, p);
   scan->add_option("--content", p.scan.contents,
                    "SCAP source datastream, XCCDF benchmark or OVAL definitions file, or "
@@ -235,6 +252,29 @@ void add_inspect(CLI::App& app, Parsed& p) {
       ->option_text("text|json");
 }
 
+void add_report(CLI::App& app, Parsed& p) {
+  auto* report = app.add_subcommand(
+      "report", "Show the fleet as the result store last saw it, and what changed since");
+  report
+      ->add_option("--store", p.report.store,
+                   "Result store (default: $XDG_STATE_HOME/imgscap, else "
+                   "~/.local/state/imgscap)")
+      ->option_text("DIR");
+  report
+      ->add_option("--since", p.report.since,
+                   "Also list what changed since then: last (the run before the latest), "
+                   "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ (UTC): images newly non-compliant or "
+                   "compliant, new and gone, tags moved, vulnerabilities found and fixed")
+      ->option_text("last|DATE");
+  report
+      ->add_option("-o,--output", p.report.output_dir,
+                   "Also write summary.txt, summary.json and the OpenShift annotations here")
+      ->option_text("DIR");
+  report->add_option("--format", p.report.format, "text or json")
+      ->transform(CLI::CheckedTransformer(k_formats))
+      ->option_text("text|json");
+}
+
 void add_feeds(CLI::App& app, Parsed& p) {
   auto* feeds = app.add_subcommand(
       "feeds", "Manage the CVE feed cache: list, update, import (for air-gapped sites)");
@@ -268,7 +308,8 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
     p.scan.fail_on = report::parse_fail_on(p.fail_on);
     util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
     apply_creds(p, p.scan.source);
-    if (p.fleet.images.size() == 1 && !p.fleet.images_from) {
+    if (p.fleet.images.size() == 1 && !p.fleet.images_from && !p.fleet.store &&
+        p.fleet.shard.empty()) {
       p.scan.image = p.fleet.images.front();
       return run_scan(p.scan, streams);
     }
@@ -278,6 +319,9 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
   util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
   if (app.got_subcommand("feeds")) {
     return run_feeds(p.feeds, streams);
+  }
+  if (app.got_subcommand("report")) {
+    return run_report(p.report, streams);
   }
   apply_creds(p, p.inspect.source);
   return run_inspect(p.inspect, streams);
@@ -295,6 +339,7 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
   add_scan(app, parsed);
   add_inspect(app, parsed);
   add_feeds(app, parsed);
+  add_report(app, parsed);
   util::init_logging(streams.err, util::Verbosity::normal);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -3,11 +3,14 @@
 // per image on stderr as it finishes, the fleet summary on stdout.
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/fleet/fleet.hpp>
+#include <imgscap/fleet/store.hpp>
 #include <imgscap/util/error.hpp>
 
 #include <fstream>
 #include <iostream>
 #include <ostream>
+#include <sstream>
+#include <tuple>
 
 namespace imgscap::cli {
 namespace {
@@ -33,6 +36,19 @@ std::vector<std::string> fleet_images(const FleetCommandOptions& options) {
   return images;
 }
 
+// "I/N" with 0 <= I < N.
+std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
+  unsigned index = 0;
+  unsigned count = 0;
+  char slash = 0;
+  std::istringstream in(text);
+  if (!(in >> index >> slash >> count) || slash != '/' || !in.eof() || count == 0 ||
+      index >= count) {
+    fail("--shard {}: expected I/N with 0 <= I < N (Kubernetes' JOB_COMPLETION_INDEX/N)", text);
+  }
+  return {index, count};
+}
+
 }  // namespace
 
 int run_fleet_scan(const FleetCommandOptions& options, const Streams& streams) {
@@ -40,7 +56,20 @@ int run_fleet_scan(const FleetCommandOptions& options, const Streams& streams) {
   fleet::FleetOptions fleet;
   fleet.scan = options.scan;
   fleet.images = fleet_images(options);
-  fleet.output_dir = options.scan.output_dir.value_or("imgscap-fleet");
+  if (!options.no_store) {
+    fleet.store = options.store.value_or(fleet::default_store_dir());
+  }
+  fleet.run_id = options.run_id;
+  if (!options.shard.empty()) {
+    std::tie(fleet.shard_index, fleet.shard_count) = parse_shard(options.shard);
+  }
+  if (fleet.store && !options.scan.output_dir) {
+    // --store without -o: the store is the only output.
+    fleet.write_outputs = false;
+    fleet.output_dir = *fleet.store / "tmp" / ("fleet-" + fleet::new_run_id());
+  } else {
+    fleet.output_dir = options.scan.output_dir.value_or("imgscap-fleet");
+  }
   fleet.jobs = options.jobs.value_or(fleet::default_jobs());
   fleet.image_seconds = options.image_seconds;
   const auto report = fleet::scan_fleet(fleet, options.scan.quiet ? nullptr : &streams.err);

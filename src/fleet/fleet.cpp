@@ -3,9 +3,16 @@
 // takes the whole process; a crash or a leak stays in the worker), at most --jobs at once.
 // A worker scans into -o/.imgscap-fleet/<n>/ and leaves its ImageResult in <n>.json; the parent
 // renames the results to the image's directory and writes the fleet outputs.
+#include <imgscap/feeds/feeds.hpp>
 #include <imgscap/fleet/fleet.hpp>
+#include <imgscap/fleet/report.hpp>
+#include <imgscap/fleet/store.hpp>
+#include <imgscap/image/reference.hpp>
+#include <imgscap/image/source.hpp>
+#include <imgscap/pipeline/feeds_setup.hpp>
 #include <imgscap/sandbox/memory_root.hpp>
 #include <imgscap/util/atomic_file.hpp>
+#include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/log.hpp>
@@ -21,6 +28,7 @@
 #include <ctime>
 #include <iostream>
 #include <map>
+#include <random>
 #include <set>
 
 namespace imgscap::fleet {
@@ -32,6 +40,8 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* k_work_dir = ".imgscap-fleet";
 // How long past its own deadline a worker may take to clean up before it is killed.
 constexpr auto k_kill_grace = std::chrono::seconds(60);
+// Runs whose records (and results) the store keeps.
+constexpr std::size_t k_runs_kept = 30;
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -115,13 +125,10 @@ class FleetRun {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     util::set_deadline_in(m_options.image_seconds);
     const auto& reference = m_options.images[index];
+    const auto started_at = utc_now();
     ImageResult result;
     try {
-      auto scan = m_options.scan;
-      scan.image = reference;
-      scan.output_dir = staging(index);
-      const auto progress = util::make_silent_progress();
-      result = image_result(reference, pipeline::scan_image(scan, *progress).summary);
+      result = scan_one(index);
     } catch (const Error& e) {
       result.reference = reference;
       result.verdict = "error";
@@ -132,6 +139,9 @@ class FleetRun {
       result.verdict = "error";
       result.error = e.what();
     }
+    if (result.scanned_at.empty()) {
+      result.scanned_at = started_at;
+    }
     try {
       util::AtomicFile file(result_file(index));
       file.write(to_json(result).dump());
@@ -141,6 +151,53 @@ class FleetRun {
     }
     std::cout.flush();
     ::_exit(result.exit_code);
+  }
+
+  // The pipeline on one image; with a store, its stored result when every input is unchanged.
+  ImageResult scan_one(std::size_t index) {
+    const auto& reference = m_options.images[index];
+    auto scan = m_options.scan;
+    scan.image = reference;
+    scan.output_dir = staging(index);
+    const auto progress = util::make_silent_progress();
+    if (!m_options.store) {
+      return image_result(reference, pipeline::scan_image(scan, *progress).summary);
+    }
+    const ResultStore store(*m_options.store);
+    const auto digest =
+        image::Source::open(image::parse_reference(reference), scan.source)->identify();
+    const auto key = result_key(scan, digest);
+    const auto lock = store.lock(key);
+    if (auto found = store.find(key); found && feed_unchanged(found->result, scan)) {
+      auto result = found->result;
+      result.reference = reference;
+      result.reused = true;
+      result.directory.clear();
+      copy_tree(found->directory, staging(index));
+      fs::remove(staging(index) / "result.json");
+      return result;
+    }
+    auto result = image_result(reference, pipeline::scan_image(scan, *progress).summary);
+    result.key = key;
+    result.scanned_at = utc_now();
+    store.put(key, staging(index), result);
+    return result;
+  }
+
+  // The CVE feed a stored result used is still the one the cache gives (revalidated as a scan
+  // would); a feed that cannot be obtained now counts as changed (the scan says why).
+  static bool feed_unchanged(const ImageResult& stored, const pipeline::ScanOptions& scan) {
+    if (stored.feed_name.empty()) {
+      return true;
+    }
+    try {
+      const auto cache = pipeline::open_feed_cache(scan.feeds);
+      const auto obtained = feeds::obtain(cache, stored.feed_name, stored.feed_url,
+                                          pipeline::feed_policy(scan.feeds));
+      return obtained.record.facts.sha256 == stored.feed_sha256;
+    } catch (const Error&) {
+      return false;
+    }
   }
 
   void reap() {
@@ -164,10 +221,12 @@ class FleetRun {
   void finish(const Worker& worker, int status) {
     const auto& reference = m_options.images[worker.index];
     auto result = read_result(worker, status);
-    result.scanned_at = worker.started_at;
+    if (result.scanned_at.empty()) {
+      result.scanned_at = worker.started_at;
+    }
     const auto from = staging(worker.index);
     std::error_code ec;
-    if (result.verdict != "error" && fs::is_directory(from)) {
+    if (m_options.write_outputs && result.verdict != "error" && fs::is_directory(from)) {
       result.directory = unique_directory_name(result);
       const auto to = m_options.output_dir / result.directory;
       fs::remove_all(to, ec);
@@ -232,7 +291,44 @@ class FleetRun {
   std::size_t m_finished = 0;
 };
 
-void write_outputs(FleetReport& report, const fs::path& dir) {
+}  // namespace
+
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    out.push_back(byte < 0x20 || byte == 0x7f ? '?' : c);
+  }
+  return out;
+}
+
+unsigned default_jobs() {
+  constexpr std::uint64_t k_per_scan = 1536ULL << 20;
+  const auto cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
+  // The budget is a quarter of what is available (at most 8 GiB).
+  const auto by_memory =
+      std::max<std::uint64_t>(1, 4 * sandbox::default_memory_budget() / k_per_scan);
+  return static_cast<unsigned>(
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(cores), by_memory));
+}
+
+bool in_shard(std::string_view reference, unsigned index, unsigned count) {
+  if (count <= 1) {
+    return true;
+  }
+  const auto hex = util::sha256_of(reference).hex();
+  return std::stoull(hex.substr(0, 15), nullptr, 16) % count == index;
+}
+
+std::string new_run_id() {
+  std::random_device random;
+  auto stamp = utc_now();
+  std::erase_if(stamp, [](char c) { return c == '-' || c == ':'; });
+  return fmt::format("{}-{:08x}", stamp, random());
+}
+
+void write_fleet_outputs(FleetReport& report, const fs::path& dir, const std::string& text,
+                         const nlohmann::json& json) {
   const auto annotations = dir / "annotations";
   std::error_code ec;
   fs::remove_all(annotations, ec);
@@ -271,39 +367,26 @@ void write_outputs(FleetReport& report, const fs::path& dir) {
   files.push_back(std::make_unique<util::AtomicFile>(dir / "annotations.jsonl"));
   files.back()->write(lines);
   files.push_back(std::make_unique<util::AtomicFile>(dir / "summary.txt"));
-  files.back()->write(render_text(report));
+  files.back()->write(text);
   files.push_back(std::make_unique<util::AtomicFile>(dir / "summary.json"));
-  files.back()->write(to_json(report).dump(2) + "\n");
+  auto with_files = json;
+  with_files["files"] = report.files;
+  files.back()->write(with_files.dump(2) + "\n");
   for (auto& file : files) {
     file->commit();
   }
-}
-
-}  // namespace
-
-std::string printable(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    out.push_back(byte < 0x20 || byte == 0x7f ? '?' : c);
-  }
-  return out;
-}
-
-unsigned default_jobs() {
-  constexpr std::uint64_t k_per_scan = 1536ULL << 20;
-  const auto cores = std::max(1L, ::sysconf(_SC_NPROCESSORS_ONLN));
-  // The budget is a quarter of what is available (at most 8 GiB).
-  const auto by_memory =
-      std::max<std::uint64_t>(1, 4 * sandbox::default_memory_budget() / k_per_scan);
-  return static_cast<unsigned>(
-      std::min<std::uint64_t>(static_cast<std::uint64_t>(cores), by_memory));
 }
 
 FleetReport scan_fleet(const FleetOptions& given, std::ostream* progress_out) {
   auto options = given;
   if (options.jobs > 1 && !options.scan.rootfs_memory) {
     options.scan.rootfs_memory = sandbox::default_memory_budget() / options.jobs;
+  }
+  std::erase_if(options.images, [&](const std::string& reference) {
+    return !in_shard(reference, options.shard_index, options.shard_count);
+  });
+  if (options.run_id.empty()) {
+    options.run_id = new_run_id();
   }
   const auto started = Clock::now();
   FleetReport report;
@@ -315,7 +398,21 @@ FleetReport scan_fleet(const FleetOptions& given, std::ostream* progress_out) {
   }
   report.images = FleetRun(options, progress_out).run();
   report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-  write_outputs(report, options.output_dir);
+  if (options.store) {
+    const ResultStore store(*options.store);
+    RunRecord run{options.run_id, report.started_at,
+                  options.shard_count > 1
+                      ? fmt::format("{}/{}", options.shard_index, options.shard_count)
+                      : std::string(),
+                  report.images};
+    store.record(run);
+    store.prune(k_runs_kept);
+  }
+  if (options.write_outputs) {
+    write_fleet_outputs(report, options.output_dir, render_text(report), to_json(report));
+  } else {
+    fs::remove_all(options.output_dir, ec);
+  }
   return report;
 }
 

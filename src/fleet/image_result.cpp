@@ -141,6 +141,17 @@ ImageResult image_result(const std::string& reference, const report::Summary& su
       result.worst.push_back(fmt::format("{} ({}, {})", rule.id, rule.severity, rule.result));
     }
   }
+  std::set<std::string> ids;
+  for (const auto& vulnerability : summary.vulnerabilities.results.found) {
+    if (vulnerability.cves.empty()) {
+      ids.insert(vulnerability.definition_id);
+    }
+    ids.insert(vulnerability.cves.begin(), vulnerability.cves.end());
+  }
+  result.vulnerability_ids.assign(ids.begin(), ids.end());
+  result.feed_name = summary.vulnerabilities.feed.name;
+  result.feed_url = summary.vulnerabilities.feed.url;
+  result.feed_sha256 = summary.vulnerabilities.feed.sha256;
   const auto total = summary.timings.find("total");
   result.seconds = total == summary.timings.end() ? 0 : total->second;
   return result;
@@ -161,6 +172,11 @@ nlohmann::json to_json(const ImageResult& result) {
       {"fail_on", result.fail_on},
       {"scanned_at", result.scanned_at},
       {"seconds", result.seconds},
+      {"key", result.key},
+      {"reused", result.reused},
+      {"feed",
+       {{"name", result.feed_name}, {"url", result.feed_url}, {"sha256", result.feed_sha256}}},
+      {"vulnerability_ids", result.vulnerability_ids},
   };
 }
 
@@ -179,6 +195,14 @@ ImageResult image_result_from_json(const nlohmann::json& json) {
   result.fail_on = json.value("fail_on", "");
   result.scanned_at = json.value("scanned_at", "");
   result.seconds = json.value("seconds", 0.0);
+  result.key = json.value("key", "");
+  result.reused = json.value("reused", false);
+  if (json.contains("feed") && json["feed"].is_object()) {
+    result.feed_name = json["feed"].value("name", "");
+    result.feed_url = json["feed"].value("url", "");
+    result.feed_sha256 = json["feed"].value("sha256", "");
+  }
+  result.vulnerability_ids = json.value("vulnerability_ids", std::vector<std::string>{});
   return result;
 }
 

@@ -78,6 +78,15 @@ class ManifestSource : public Source {
     return img;
   }
 
+  std::string identify() override {
+    const auto top = top_document();
+    refuse_schema1(top.json, top.media_type, describe());
+    if (is_index(top.json, top.media_type)) {
+      return digest_of(choose(top.json), "index entry").str();
+    }
+    return top.digest.str();
+  }
+
   std::unique_ptr<util::ByteStream> open_layer(const Image& img, std::size_t index) override {
     const auto& layer = img.layers.at(index);
     return verified_layer(blob(layer.digest), layer);

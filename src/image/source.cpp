@@ -33,6 +33,11 @@ std::unique_ptr<util::ByteStream> layer_stream(const BlobStore& store, const Ima
 
 }  // namespace
 
+std::string Source::identify() {
+  const auto img = resolve();
+  return img.manifest_digest ? img.manifest_digest->str() : img.config_digest.str();
+}
+
 std::string layer_context(const Image& img, std::size_t index) {
   return fmt::format("layer {} ({})", index + 1, img.layers.at(index).digest.short_str());
 }

@@ -42,7 +42,7 @@ hostile=(
 printf '%s\n' "${hostile[@]}" >>"$CASE_DIR/images.txt"
 
 run_imgscap scan --images-from "$CASE_DIR/images.txt" --jobs 2 --content "$BASELINE" \
-  --fail-on high "${AUTH[@]}" -o "$CASE_DIR/out" --format json
+  --fail-on high "${AUTH[@]}" -o "$CASE_DIR/out" --format json --store "$CASE_DIR/store"
 expect_rc 1 "a fleet with images that cannot be scanned"
 cp "$OUT" "$CASE_DIR/printed.json"
 
@@ -111,9 +111,9 @@ lines=$(wc -l <"$CASE_DIR/out/summary.txt")
   die "an over-long line in summary.txt"
 [ ! -e "$CASE_DIR/etc" ] && [ ! -e "$CASE_DIR/../etc" ] || die "a reference escaped -o"
 
-# One image at a time gives the same fleet.
+# One image at a time (each scanned again: no store) gives the same fleet.
 run_imgscap scan --images-from "$CASE_DIR/images.txt" --jobs 1 --content "$BASELINE" \
-  --fail-on high "${AUTH[@]}" -o "$CASE_DIR/sequential" -q
+  --fail-on high "${AUTH[@]}" -o "$CASE_DIR/sequential" -q --no-store
 expect_rc 1 "the sequential fleet"
 python3 - "$CASE_DIR/out/summary.json" "$CASE_DIR/sequential/summary.json" <<'PY' || die "--jobs 2 differs from --jobs 1"
 import json, sys
@@ -127,4 +127,4 @@ PY
 # Only compliant images: exit 0; the list from stdin.
 grep -v -e secret -e missing -e etc -e long -e '\x01' "$CASE_DIR/images.txt" | grep -v "a.*b:1$" |
   "$IMGSCAP" scan --images-from - --content "$BASELINE" --fail-on high "${AUTH[@]}" \
-    -o "$CASE_DIR/good" -q 2>"$ERR" || die "compliant fleet: exit $? $(cat "$ERR")"
+    -o "$CASE_DIR/good" -q --no-store 2>"$ERR" || die "compliant fleet: exit $? $(cat "$ERR")"

@@ -38,11 +38,25 @@ struct FleetCommandOptions {
   ScanOptions scan;  // for every image (scan.image unused)
   std::vector<std::string> images;
   std::optional<std::filesystem::path> images_from;  // "-": stdin
-  std::optional<unsigned> jobs;                       // default: fleet::default_jobs()
+  std::optional<unsigned> jobs;                      // default: fleet::default_jobs()
   std::uint64_t image_seconds = 20 * 60;
+  std::optional<std::filesystem::path> store;  // default: fleet::default_store_dir()
+  bool no_store = false;
+  std::string run_id;  // default: a new one
+  std::string shard;   // "I/N", "" for all
 };
 
 int run_fleet_scan(const FleetCommandOptions& options, const Streams& streams);
+
+// imgscap report
+struct ReportOptions {
+  std::optional<std::filesystem::path> store;  // default: fleet::default_store_dir()
+  std::optional<std::filesystem::path> output_dir;
+  std::string since;  // "", "last", or a date
+  OutputFormat format = OutputFormat::text;
+};
+
+int run_report(const ReportOptions& options, const Streams& streams);
 
 // Runs a scan and prints the summary; returns the exit code (0 compliant, 2 non-compliant).
 // Throws imgscap::Error for everything that makes the scan fail.

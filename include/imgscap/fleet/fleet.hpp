@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <iosfwd>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,12 @@ struct FleetOptions {
   pipeline::ScanOptions scan;       // for every image; image and output_dir are set per image
   std::vector<std::string> images;  // references, in the order given
   std::filesystem::path output_dir;
+  std::optional<std::filesystem::path> store;  // the result store (none: every image scanned)
+  bool write_outputs = true;  // false: --store without -o (the store is the only output)
+  std::string run_id;         // names this run in the store's records (shards of one run share it)
+  // --shard I/N: this process scans the images whose reference hashes to I (0-based) of N.
+  unsigned shard_index = 0;
+  unsigned shard_count = 1;
   unsigned jobs = 1;  // images scanned at once; each gets 1/jobs of the RAM-backed root budget
   std::uint64_t image_seconds = 20 * 60;  // one image's time limit (ManageIQ's 20 minutes)
 };
@@ -39,8 +46,17 @@ struct ImageResult {
   std::map<std::string, int> vulnerabilities;  // severity -> vulnerabilities found
   std::vector<std::string> worst;              // a few of the worst findings, worst first
   std::string fail_on;
-  std::string scanned_at;  // UTC, RFC 3339
+  std::string scanned_at;  // UTC, RFC 3339 (of the scan that produced the result)
   double seconds = 0;
+  // The result store: the key the result is kept under, and whether this run reused it.
+  std::string key;
+  bool reused = false;
+  // The CVE feed evaluated ("" when none): a stored result is reused only while the feed's
+  // sha256 is the same.
+  std::string feed_name;
+  std::string feed_url;
+  std::string feed_sha256;
+  std::vector<std::string> vulnerability_ids;  // found: CVE ids (or definition ids), sorted
 
   // The digest that names the image: the manifest's, else the config's (the image id).
   [[nodiscard]] const std::string& digest() const {
@@ -85,6 +101,13 @@ ImageResult image_result(const std::string& reference, const report::Summary& su
 
 nlohmann::json to_json(const ImageResult& result);
 ImageResult image_result_from_json(const nlohmann::json& json);
+
+// Whether `reference` is in shard index/count: a stable choice (sha256 of the reference), so
+// that every shard of one list agrees without talking to the others.
+bool in_shard(std::string_view reference, unsigned index, unsigned count);
+
+// A new run id: the time and random digits.
+std::string new_run_id();
 
 // Scans every image with at most `jobs` at a time and writes the fleet outputs. Diagnostics go
 // to the log; `progress_out` gets one line per image as it finishes (nullptr: none).

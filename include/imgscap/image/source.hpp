@@ -41,6 +41,11 @@ class Source {
   // and config (config digest verified; diff_ids count must match the layers).
   virtual Image resolve() = 0;
 
+  // The digest of the image resolve() would pick, reading as little as the format allows: the
+  // manifest's (for an index, the chosen entry's, taken from the index: one request to a
+  // registry), else the config's (docker-archive stores no manifest digest). Throws as resolve.
+  virtual std::string identify();
+
   // The uncompressed tar stream of layer `index` of `image`. The blob's digest and size and the
   // layer's diff_id are verified while it is read; a mismatch throws imgscap::Error when the
   // end of the stream is reached. Errors do not name the layer: the caller reading it does
