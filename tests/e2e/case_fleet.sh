@@ -12,12 +12,9 @@ start_registries
 BASELINE="$IMGSCAP_SOURCE_DIR/content/imgscap-baseline-ds.xml"
 AUTH=(--cert-dir "$CERTS" --creds "$REG_USER:$REG_PASSWORD")
 
-# image NAME CONFIG_JSON: the tiny image with CONFIG's keys, pushed as fleet/NAME:1.
+# image NAME CONFIG_JSON: pushed as fleet/NAME:1 and listed.
 image() {
-  echo "{\"config\": $2, \"layers\": []}" >"$CASE_DIR/$1.json"
-  python3 "$IMGSCAP_SOURCE_DIR/tests/e2e/make_image.py" "$CASE_DIR/$1.json" "$CASE_DIR/$1" \
-    --tag 1 --base "$TINY_OCI_LAYOUT" >/dev/null
-  push_image "oci:$CASE_DIR/$1:1" "$BASIC/fleet/$1:1" --format oci
+  push_config_image "$1" "$2"
   echo "docker://$BASIC/fleet/$1:1" >>"$CASE_DIR/images.txt"
 }
 healthy='"User": "1000", "Healthcheck": {"Test": ["CMD", "true"]}'

@@ -54,3 +54,14 @@ secret_never_shown() {
     fi
   done
 }
+
+# push_config_image NAME CONFIG_JSON [TAG_NAME]: the tiny image with CONFIG's keys (no new
+# layer), pushed as fleet/NAME:1 (or fleet/TAG_NAME:1).
+push_config_image() {
+  local name=$1 config=$2 tag=${3:-$1}
+  echo "{\"config\": $config, \"layers\": []}" >"$CASE_DIR/$name.json"
+  rm -rf "${CASE_DIR:?}/$name"
+  python3 "$IMGSCAP_SOURCE_DIR/tests/e2e/make_image.py" "$CASE_DIR/$name.json" "$CASE_DIR/$name" \
+    --tag 1 --base "$TINY_OCI_LAYOUT" >/dev/null
+  push_image "oci:$CASE_DIR/$name:1" "$BASIC/fleet/$tag:1" --format oci
+}
