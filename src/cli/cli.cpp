@@ -47,6 +47,7 @@ struct Parsed {
   InspectOptions inspect;
   FeedsOptions feeds;
   ReportOptions report;
+  ListOptions list;
   std::string fail_on = "low";
   std::vector<std::string> limits;
   std::optional<std::string> creds;
@@ -252,6 +253,19 @@ void add_inspect(CLI::App& app, Parsed& p) {
       ->option_text("text|json");
 }
 
+void add_list(CLI::App& app, Parsed& p) {
+  auto* list = app.add_subcommand(
+      "list",
+      "List a registry's images (its catalog, or one repository's tags), one reference "
+      "per line: imgscap list docker://reg | imgscap scan --images-from -");
+  list->add_option("REGISTRY", p.list.target, "docker://HOST[:PORT] or docker://HOST[:PORT]/REPO")
+      ->required();
+  add_source_options(list, p.list.source, p);
+  list->add_option("--format", p.list.format, "text (references) or json")
+      ->transform(CLI::CheckedTransformer(k_formats))
+      ->option_text("text|json");
+}
+
 void add_report(CLI::App& app, Parsed& p) {
   auto* report = app.add_subcommand(
       "report", "Show the fleet as the result store last saw it, and what changed since");
@@ -323,6 +337,10 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
   if (app.got_subcommand("report")) {
     return run_report(p.report, streams);
   }
+  if (app.got_subcommand("list")) {
+    apply_creds(p, p.list.source);
+    return run_list(p.list, streams);
+  }
   apply_creds(p, p.inspect.source);
   return run_inspect(p.inspect, streams);
 }
@@ -340,6 +358,7 @@ int run(const std::vector<std::string>& args, const Streams& streams) {
   add_inspect(app, parsed);
   add_feeds(app, parsed);
   add_report(app, parsed);
+  add_list(app, parsed);
   util::init_logging(streams.err, util::Verbosity::normal);
   try {
     std::vector<std::string> reversed(args.rbegin(), args.rend());

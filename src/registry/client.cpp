@@ -134,7 +134,12 @@ class Client::Impl {
   // authenticating), 429 and 5xx (after the retries), or a connection error after the retries.
   std::unique_ptr<Transfer> request(const std::string& path,
                                     const std::vector<std::string>& headers) {
-    const auto url_path = "/v2/" + m_name.repository + "/" + path;
+    return request_api("/v2/" + m_name.repository + "/" + path, headers);
+  }
+
+  // As request, for any path of the API ("/v2/_catalog?n=100").
+  std::unique_ptr<Transfer> request_api(const std::string& url_path,
+                                        const std::vector<std::string>& headers) {
     int attempt = 0;
     bool authenticated_now = false;
     while (true) {
@@ -583,6 +588,68 @@ Manifest Client::manifest(const std::string& reference) {
 
 std::unique_ptr<util::ByteStream> Client::blob(const util::Digest& digest) {
   return std::make_unique<BlobStream>(*m_impl, digest);
+}
+
+namespace {
+
+// The path of a Link header's rel="next" target ("</v2/_catalog?last=a&n=100>; rel=\"next\""),
+// "" when there is none or it leaves the API.
+std::string next_page(const std::string& link) {
+  const auto open = link.find('<');
+  const auto close = link.find('>', open);
+  if (open == std::string::npos || close == std::string::npos ||
+      link.find("rel=\"next\"", close) == std::string::npos) {
+    return {};
+  }
+  auto target = link.substr(open + 1, close - open - 1);
+  if (const auto scheme = target.find("://"); scheme != std::string::npos) {
+    const auto path = target.find('/', scheme + 3);
+    target = path == std::string::npos ? std::string() : target.substr(path);
+  }
+  return target.starts_with("/v2/") ? target : std::string();
+}
+
+}  // namespace
+
+std::vector<std::string> Client::list(const std::string& first_path, const std::string& key,
+                                      const std::string& what) {
+  constexpr int k_max_pages = 10'000;
+  std::vector<std::string> names;
+  auto path = first_path;
+  for (int page = 0; !path.empty(); ++page) {
+    if (page == k_max_pages) {
+      fail("{}: {}: more than {} pages", m_impl->name().registry, what, k_max_pages);
+    }
+    auto t = m_impl->request_api(path, {"Accept: application/json"});
+    if (t->status() != 200) {
+      m_impl->fail_status(*t, what);
+    }
+    const auto body = t->read_all(util::limit(util::Limit::json_bytes), what);
+    if (t->result() != CURLE_OK) {
+      fail("{}: {}: {}", m_impl->name().registry, what, t->error_text());
+    }
+    const auto json = nlohmann::json::parse(body, nullptr, false);
+    if (!json.is_object() || !json.contains(key) ||
+        !(json[key].is_array() || json[key].is_null())) {
+      fail("{}: {}: the registry's answer has no \"{}\" list", m_impl->name().registry, what, key);
+    }
+    for (const auto& name : json[key].is_null() ? nlohmann::json::array() : json[key]) {
+      if (name.is_string()) {
+        names.push_back(name.get<std::string>());
+      }
+    }
+    path = next_page(t->header("link"));
+  }
+  return names;
+}
+
+std::vector<std::string> Client::catalog() {
+  return list("/v2/_catalog?n=1000", "repositories", "catalog");
+}
+
+std::vector<std::string> Client::tags() {
+  return list("/v2/" + m_impl->name().repository + "/tags/list?n=1000", "tags",
+              "tags of " + m_impl->name().repository);
 }
 
 }  // namespace imgscap::registry

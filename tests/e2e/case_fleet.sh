@@ -30,6 +30,22 @@ image secret-2 "{\"Env\": [\"DB_PASSWORD=hunter2\"]}"
 image ssh "{$healthy, \"ExposedPorts\": {\"22/tcp\": {}}}"
 image plain "{}"
 image ok-again "{$healthy, \"Labels\": {\"n\": \"1\"}}"  # the same image as ok-1
+# imgscap list: the registry's catalog and tags as references, exactly the images pushed.
+run_imgscap list "docker://$BASIC" "${AUTH[@]}"
+expect_rc 0 "list the registry"
+grep "^docker://$BASIC/fleet/" "$CASE_DIR/images.txt" | sort >"$CASE_DIR/pushed"
+sort "$OUT" >"$CASE_DIR/listed"
+diff "$CASE_DIR/pushed" "$CASE_DIR/listed" || die "imgscap list differs from what was pushed"
+run_imgscap list "docker://$BASIC/fleet/ok-1" "${AUTH[@]}" --format json
+expect_rc 0 "list one repository"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["repositories"] == [{"name": "fleet/ok-1", "tags": ["1"]}], d' "$OUT" || die "list --format json: $(cat "$OUT")"
+run_imgscap list "docker://$BASIC" --cert-dir "$CERTS"
+expect_rc 1 "list without credentials"
+expect_err_contains "requires authentication"
+
 hostile=(
   "docker://$BASIC/fleet/missing:1"
   "../../../../etc"
@@ -121,7 +137,9 @@ a, b = view(sys.argv[1]), view(sys.argv[2])
 assert a == b, [x for x in zip(a, b) if x[0] != x[1]]
 PY
 
-# Only compliant images: exit 0; the list from stdin.
-grep -v -e secret -e missing -e etc -e long -e '\x01' "$CASE_DIR/images.txt" | grep -v "a.*b:1$" |
+# imgscap list | imgscap scan --images-from -: the whole registry; without the secrets, exit 0.
+"$IMGSCAP" list "docker://$BASIC" "${AUTH[@]}" | grep -v secret |
   "$IMGSCAP" scan --images-from - --content "$BASELINE" --fail-on high "${AUTH[@]}" \
     -o "$CASE_DIR/good" -q --no-store 2>"$ERR" || die "compliant fleet: exit $? $(cat "$ERR")"
+[ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["images"]))' "$CASE_DIR/good/summary.json")" -eq 6 ] ||
+  die "the listed fleet is not the six images without secrets"

@@ -58,6 +58,15 @@ struct ReportOptions {
 
 int run_report(const ReportOptions& options, const Streams& streams);
 
+// imgscap list docker://HOST[:PORT][/REPO]
+struct ListOptions {
+  std::string target;
+  image::SourceOptions source;  // credentials, TLS, retries
+  OutputFormat format = OutputFormat::text;
+};
+
+int run_list(const ListOptions& options, const Streams& streams);
+
 // Runs a scan and prints the summary; returns the exit code (0 compliant, 2 non-compliant).
 // Throws imgscap::Error for everything that makes the scan fail.
 int run_scan(const ScanOptions& options, const Streams& streams);

@@ -54,11 +54,19 @@ class Client {
   // verifying digest and size is the caller's (util::VerifyingStream).
   std::unique_ptr<util::ByteStream> blob(const util::Digest& digest);
 
+  // GET /v2/_catalog, every page (Link rel="next"): the repositories the registry lists to
+  // these credentials.
+  std::vector<std::string> catalog();
+  // GET /v2/<repository>/tags/list, every page.
+  std::vector<std::string> tags();
+
   [[nodiscard]] const ImageName& name() const;
 
   class Impl;
 
  private:
+  std::vector<std::string> list(const std::string& first_path, const std::string& key,
+                                const std::string& what);
   std::unique_ptr<Impl> m_impl;
 };
 
