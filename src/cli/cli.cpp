@@ -158,6 +158,11 @@ void add_scan(CLI::App& app, Parsed& p) {
                    "recorded as an error (default 1200)")
       ->check(CLI::PositiveNumber)
       ->option_text("SECONDS");
+  scan->add_option("--run-timeout", p.fleet.run_seconds,
+                   "Seconds a whole fleet run may take (default 86400); the images not done by "
+                   "then are stopped and the run ends as interrupted")
+      ->check(CLI::PositiveNumber)
+      ->option_text("SECONDS");
   scan->add_option("--store", p.fleet.store,
                    "Result store of fleet scans: an image whose digest, content, profile, "
                    "options and CVE feed are unchanged is reported from it without being pulled "

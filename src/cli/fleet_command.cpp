@@ -5,7 +5,10 @@
 #include <imgscap/fleet/fleet.hpp>
 #include <imgscap/fleet/store.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/limits.hpp>
+#include <imgscap/util/signals.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <ostream>
@@ -72,6 +75,11 @@ int run_fleet_scan(const FleetCommandOptions& options, const Streams& streams) {
   }
   fleet.jobs = options.jobs.value_or(fleet::default_jobs());
   fleet.image_seconds = options.image_seconds;
+  // The run's own bound replaces --limit scan-seconds, which bounds each image's scan instead
+  // (with --image-timeout, whichever is lower).
+  fleet.image_seconds =
+      std::min<std::uint64_t>(fleet.image_seconds, util::limit(util::Limit::scan_seconds));
+  util::set_deadline_in(options.run_seconds);
   const auto report = fleet::scan_fleet(fleet, options.scan.quiet ? nullptr : &streams.err);
   if (!options.scan.quiet) {
     if (options.scan.format == OutputFormat::json) {

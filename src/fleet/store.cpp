@@ -206,6 +206,13 @@ fs::path ResultStore::put(const std::string& key, const fs::path& outputs,
   const auto staging = m_dir / "tmp" / (key + "." + random_suffix());
   copy_tree(outputs, staging);
   util::write_file(staging / k_result_file, to_json(result).dump(2) + "\n");
+  // Read-only: copies under -o are hard links to these files.
+  for (const auto& entry : fs::recursive_directory_iterator(staging)) {
+    if (entry.is_regular_file()) {
+      fs::permissions(entry.path(),
+                      fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    }
+  }
   std::error_code ec;
   fs::remove_all(final_dir, ec);  // a damaged entry find() refused
   fs::rename(staging, final_dir, ec);

@@ -40,6 +40,7 @@ struct FleetCommandOptions {
   std::optional<std::filesystem::path> images_from;  // "-": stdin
   std::optional<unsigned> jobs;                      // default: fleet::default_jobs()
   std::uint64_t image_seconds = 20 * 60;
+  std::uint64_t run_seconds = 24 * 3600;
   std::optional<std::filesystem::path> store;  // default: fleet::default_store_dir()
   bool no_store = false;
   std::string run_id;  // default: a new one
