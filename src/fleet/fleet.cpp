@@ -52,6 +52,21 @@ std::string utc_now() {
   return text.data();
 }
 
+// A worker's diagnostics start with its image (shortened, '%' escaped for spdlog's pattern),
+// so that lines of images scanned at once can be told apart.
+void name_diagnostics(const std::string& reference) {
+  constexpr std::size_t k_shown = 80;
+  auto shown = printable(reference);
+  if (shown.size() > k_shown) {
+    shown = "..." + shown.substr(shown.size() - k_shown);
+  }
+  std::string escaped;
+  for (const char c : shown) {
+    escaped += c == '%' ? std::string("%%") : std::string(1, c);
+  }
+  spdlog::default_logger()->set_pattern("imgscap: " + escaped + ": %v");
+}
+
 struct Worker {
   pid_t pid = -1;
   std::size_t index = 0;
@@ -125,6 +140,7 @@ class FleetRun {
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     util::set_deadline_in(m_options.image_seconds);
     const auto& reference = m_options.images[index];
+    name_diagnostics(reference);
     const auto started_at = utc_now();
     ImageResult result;
     try {
