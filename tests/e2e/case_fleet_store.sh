@@ -90,8 +90,18 @@ assert names("newly_compliant") == [ref("secret")], c["newly_compliant"]
 assert sorted(m["reference"] for m in c["moved"]) == [ref("plain"), ref("secret")], c["moved"]
 assert len(report["images"]) == 5 and report["exit_code"] == 2, report
 PY
-run_imgscap report --store "$STORE" --since last
+run_imgscap report --store "$STORE" --since last -o "$CASE_DIR/report"
 grep -q "^Images gone (1):" "$OUT" && grep -q "^New images (1):" "$OUT" || die "text report: $(cat "$OUT")"
+cmp -s "$OUT" "$CASE_DIR/report/summary.txt" || die "report -o wrote another summary than it printed"
+python3 - "$CASE_DIR/report" <<'PY' || die "report -o annotations"
+import json, os, sys
+out = sys.argv[1]
+lines = [json.loads(l) for l in open(os.path.join(out, "annotations.jsonl"))]
+assert len(lines) == 5, lines  # five images in the latest run, five digests
+deny = {l["references"][0].rsplit("/", 1)[1]: l["patch"]["metadata"]["annotations"]["images.openshift.io/deny-execution"] for l in lines}
+assert deny == {"ok:1": "false", "secret:1": "false", "plain:1": "false", "other:1": "false", "new:1": "true"}, deny
+assert len(os.listdir(os.path.join(out, "annotations"))) == 5
+PY
 
 # Three shards of one run over one store (at once) = one unsharded run.
 shards=()
