@@ -590,27 +590,6 @@ std::unique_ptr<util::ByteStream> Client::blob(const util::Digest& digest) {
   return std::make_unique<BlobStream>(*m_impl, digest);
 }
 
-namespace {
-
-// The path of a Link header's rel="next" target ("</v2/_catalog?last=a&n=100>; rel=\"next\""),
-// "" when there is none or it leaves the API.
-std::string next_page(const std::string& link) {
-  const auto open = link.find('<');
-  const auto close = link.find('>', open);
-  if (open == std::string::npos || close == std::string::npos ||
-      link.find("rel=\"next\"", close) == std::string::npos) {
-    return {};
-  }
-  auto target = link.substr(open + 1, close - open - 1);
-  if (const auto scheme = target.find("://"); scheme != std::string::npos) {
-    const auto path = target.find('/', scheme + 3);
-    target = path == std::string::npos ? std::string() : target.substr(path);
-  }
-  return target.starts_with("/v2/") ? target : std::string();
-}
-
-}  // namespace
-
 std::vector<std::string> Client::list(const std::string& first_path, const std::string& key,
                                       const std::string& what) {
   constexpr int k_max_pages = 10'000;

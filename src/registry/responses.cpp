@@ -102,4 +102,19 @@ bool has_code(const std::string& body, const std::string& code) {
   return error_codes(body).find(code + ":") != std::string::npos;
 }
 
+std::string next_page(const std::string& link) {
+  const auto open = link.find('<');
+  const auto close = link.find('>', open);
+  if (open == std::string::npos || close == std::string::npos ||
+      link.find("rel=\"next\"", close) == std::string::npos) {
+    return {};
+  }
+  auto target = link.substr(open + 1, close - open - 1);
+  if (const auto scheme = target.find("://"); scheme != std::string::npos) {
+    const auto path = target.find('/', scheme + 3);
+    target = path == std::string::npos ? std::string() : target.substr(path);
+  }
+  return target.starts_with("/v2/") ? target : std::string();
+}
+
 }  // namespace imgscap::registry

@@ -16,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)challenge;
   (void)imgscap::registry::retry_after_seconds(text);
   (void)imgscap::registry::error_codes(text);
+  (void)imgscap::registry::next_page(text);
   const auto json = nlohmann::json::parse(text, nullptr, false);
   (void)imgscap::registry::text_of(json, "token");
   try {

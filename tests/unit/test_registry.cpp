@@ -5,6 +5,7 @@
 #include "support/temp_dir.hpp"
 
 #include "../../src/image/manifest.hpp"
+#include "../../src/registry/responses.hpp"
 
 #include <imgscap/registry/credentials.hpp>
 #include <imgscap/registry/name.hpp>
@@ -254,6 +255,19 @@ TEST(Platform, MatchesAsTheContainersToolsDo) {
   EXPECT_FALSE(image::platform_matches("linux/arm/v6", "linux/arm/v7"));
   EXPECT_FALSE(image::platform_matches("windows/amd64", "linux/amd64"));
   EXPECT_EQ(image::host_platform().rfind("linux/", 0), 0U);
+}
+
+TEST(RegistryResponses, NextPageFollowsOnlyTheApisOwnLinks) {
+  EXPECT_EQ(registry::next_page(R"(</v2/_catalog?last=fleet%2Fok&n=1000>; rel="next")"),
+            "/v2/_catalog?last=fleet%2Fok&n=1000");
+  EXPECT_EQ(registry::next_page(
+                R"(<https://reg.example.com/v2/team/app/tags/list?last=9&n=2>; rel="next")"),
+            "/v2/team/app/tags/list?last=9&n=2");
+  EXPECT_EQ(registry::next_page(""), "");
+  EXPECT_EQ(registry::next_page(R"(</v2/_catalog?last=a>; rel="prev")"), "");
+  EXPECT_EQ(registry::next_page(R"(</token?x=1>; rel="next")"), "") << "a page outside the API";
+  EXPECT_EQ(registry::next_page(R"(<https://evil.example.com>; rel="next")"), "");
+  EXPECT_EQ(registry::next_page("<</v2/"), "");
 }
 
 }  // namespace
