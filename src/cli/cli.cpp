@@ -41,6 +41,13 @@ See imgscap(1) for details.)";
 const std::map<std::string, OutputFormat> k_formats{{"text", OutputFormat::text},
                                                     {"json", OutputFormat::json}};
 
+// --format text|json, as every command that prints spells it.
+void add_format_option(CLI::App* command, OutputFormat& format, const std::string& help) {
+  command->add_option("--format", format, help)
+      ->transform(CLI::CheckedTransformer(k_formats))
+      ->option_text("text|json");
+}
+
 struct Parsed {
   ScanOptions scan;
   FleetCommandOptions fleet;  // images, --images-from, --jobs, --image-timeout
@@ -216,9 +223,7 @@ void add_scan(CLI::App& app, Parsed& p) {
                  "Hand every definition of the CVE feed to OpenSCAP instead of settling those "
                  "only packages the image lacks could make true (slow; gives the same results)");
   add_feed_options(scan, p.scan.feeds, true);
-  scan->add_option("--format", p.scan.format, "Summary printed on stdout: text or json")
-      ->transform(CLI::CheckedTransformer(k_formats))
-      ->option_text("text|json");
+  add_format_option(scan, p.scan.format, "Summary printed on stdout: text or json");
   scan->add_flag("-q,--quiet", p.scan.quiet, "Print nothing on stdout; errors still go to stderr");
   scan->add_flag("--keep-rootfs", p.scan.keep_rootfs,
                  "Keep the work directory with the unpacked root filesystem and say where");
@@ -253,9 +258,7 @@ void add_inspect(CLI::App& app, Parsed& p) {
   inspect->add_option("IMAGE", p.inspect.image, "Image to inspect")->required();
   add_source_options(inspect, p.inspect.source, p);
   add_limit_option(inspect, p);
-  inspect->add_option("--format", p.inspect.format, "text or json")
-      ->transform(CLI::CheckedTransformer(k_formats))
-      ->option_text("text|json");
+  add_format_option(inspect, p.inspect.format, "text or json");
 }
 
 void add_list(CLI::App& app, Parsed& p) {
@@ -266,9 +269,7 @@ void add_list(CLI::App& app, Parsed& p) {
   list->add_option("REGISTRY", p.list.target, "docker://HOST[:PORT] or docker://HOST[:PORT]/REPO")
       ->required();
   add_source_options(list, p.list.source, p);
-  list->add_option("--format", p.list.format, "text (references) or json")
-      ->transform(CLI::CheckedTransformer(k_formats))
-      ->option_text("text|json");
+  add_format_option(list, p.list.format, "text (references) or json");
 }
 
 void add_report(CLI::App& app, Parsed& p) {
@@ -289,9 +290,7 @@ void add_report(CLI::App& app, Parsed& p) {
       ->add_option("-o,--output", p.report.output_dir,
                    "Also write summary.txt, summary.json and the OpenShift annotations here")
       ->option_text("DIR");
-  report->add_option("--format", p.report.format, "text or json")
-      ->transform(CLI::CheckedTransformer(k_formats))
-      ->option_text("text|json");
+  add_format_option(report, p.report.format, "text or json");
 }
 
 void add_feeds(CLI::App& app, Parsed& p) {
@@ -299,9 +298,7 @@ void add_feeds(CLI::App& app, Parsed& p) {
       "feeds", "Manage the CVE feed cache: list, update, import (for air-gapped sites)");
   feeds->require_subcommand(1);
   auto* list = feeds->add_subcommand("list", "Show the cached feeds with age, size and origin");
-  list->add_option("--format", p.feeds.format, "text or json")
-      ->transform(CLI::CheckedTransformer(k_formats))
-      ->option_text("text|json");
+  add_format_option(list, p.feeds.format, "text or json");
   add_feed_options(list, p.feeds.feeds, false);
   auto* update = feeds->add_subcommand(
       "update", "Download (or revalidate) feeds: the named catalogue entries, or all cached ones");

@@ -29,7 +29,6 @@ void print_summary(const ScanOptions& options, const Streams& streams,
 }
 
 int run_scan(const ScanOptions& options, const Streams& streams) {
-  pipeline::check_scan_options(options);
   const auto progress = make_progress(options, streams);
   const auto outcome = pipeline::scan_image(options, *progress);
   print_summary(options, streams, outcome.summary, outcome.json_text);

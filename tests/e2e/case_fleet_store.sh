@@ -33,21 +33,20 @@ for i in sorted(json.load(open(sys.argv[1]))["images"], key=lambda i: i["referen
 PY
 }
 
-: >"$REG_DIR/proxy.log"
-set +e
-fleet --store "$STORE" -o "$CASE_DIR/first" --jobs 2
-rc=$?
-set -e
-[ "$rc" -eq 2 ] || die "first run: exit $rc $(cat "$ERR")"
+# fleet_expect CODE WHAT ARGS...: a fleet run (the proxy's log started afresh) exiting CODE.
+fleet_expect() {
+  local expected=$1 what=$2 rc=0
+  shift 2
+  : >"$REG_DIR/proxy.log"
+  fleet "$@" || rc=$?
+  [ "$rc" -eq "$expected" ] || die "$what: exit $rc $(cat "$ERR")"
+}
+
+fleet_expect 2 "first run" --store "$STORE" -o "$CASE_DIR/first" --jobs 2
 [ "$(blob_requests)" -gt 0 ] || die "the first run pulled nothing: $(head "$REG_DIR/proxy.log")"
 
 # An immediate rerun: no blob pulled, one manifest request per image, the same verdicts.
-: >"$REG_DIR/proxy.log"
-set +e
-fleet --store "$STORE" -o "$CASE_DIR/again" --jobs 2
-rc=$?
-set -e
-[ "$rc" -eq 2 ] || die "rerun: exit $rc $(cat "$ERR")"
+fleet_expect 2 "rerun" --store "$STORE" -o "$CASE_DIR/again" --jobs 2
 [ "$(blob_requests)" -eq 0 ] || die "the rerun pulled blobs: $(grep blobs "$REG_DIR/proxy.log" | head -5)"
 # (each after the anonymous attempt the registry answers with its Basic challenge)
 [ "$(grep -c '^GET /v2/.*/manifests/.* auth=yes' "$REG_DIR/proxy.log")" -eq 5 ] ||
@@ -69,11 +68,7 @@ push_config_image secret2 "{$healthy, \"Labels\": {\"fixed\": \"yes\"}}" secret
 push_config_image new "{\"Env\": [\"DB_PASSWORD=x\"]}"
 sed -i "/fleet\/ssh:1/d" "$CASE_DIR/images.txt"
 echo "docker://$PROXY/fleet/new:1" >>"$CASE_DIR/images.txt"
-set +e
-fleet --store "$STORE" --jobs 2  # no -o: the store is the only output
-rc=$?
-set -e
-[ "$rc" -eq 2 ] || die "third run: exit $rc $(cat "$ERR")"
+fleet_expect 2 "third run" --store "$STORE" --jobs 2  # no -o: the store is the only output
 run_imgscap report --store "$STORE" --since last --format json
 expect_rc 2 "report"
 python3 - "$OUT" "$PROXY" <<'PY' || die "report --since last: $(head -c 3000 "$OUT")"
