@@ -18,18 +18,9 @@ cache=${IMGSCAP_E2E_CACHE:-$here/build/e2e-cache}
 [ -x /usr/bin/time ] || { echo "bench: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
 # shellcheck disable=SC1091
 source "$cache/images.env"
-work=$(mktemp -d "${TMPDIR:-/var/tmp}/imgscap-bench-registry.XXXXXX")
-python3 "$here/tests/e2e/registry_harness.py" "$work/registries" >"$work/harness.log" 2>&1 &
-harness=$!
-trap 'kill "$harness" 2>/dev/null; wait "$harness" 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 150); do
-  [ -f "$work/registries/env.sh" ] && break
-  sleep 0.2
-done
 # shellcheck disable=SC1091
-source "$work/registries/env.sh"
-mkdir -p "$work/certs"
-cp "$REG_DIR/ca.crt" "$work/certs/"
+source "$here/bench/registry_setup.sh"
+start_bench_registry registry
 image="localhost:$REG_BASIC_PORT/team/debian:11"
 creds="$REG_USER:$REG_PASSWORD"
 skopeo copy -q --dest-cert-dir "$work/certs" --dest-creds "$creds" \
