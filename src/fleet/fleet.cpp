@@ -67,6 +67,15 @@ void name_diagnostics(const std::string& reference) {
   spdlog::default_logger()->set_pattern("imgscap: " + escaped + ": %v");
 }
 
+// --cve FILE: the file's sha256, once per run (every worker compares its stored result's).
+std::string cve_file_sha256(const pipeline::ScanOptions& scan) {
+  const auto& cve = scan.cve;
+  if (cve == "off" || cve == "auto" || pipeline::is_url(cve)) {
+    return {};
+  }
+  return util::sha256_of_file(cve).str();
+}
+
 struct Worker {
   pid_t pid = -1;
   std::size_t index = 0;
@@ -81,7 +90,8 @@ class FleetRun {
       : m_options(options),
         m_out(progress_out),
         m_work(options.output_dir / k_work_dir),
-        m_results(options.images.size()) {
+        m_results(options.images.size()),
+        m_cve_file_sha256(cve_file_sha256(options.scan)) {
     std::error_code ec;
     fs::remove_all(m_work, ec);
     fs::create_directories(m_work, ec);
@@ -118,6 +128,9 @@ class FleetRun {
 
  private:
   [[nodiscard]] fs::path staging(std::size_t index) const { return m_work / std::to_string(index); }
+  [[nodiscard]] fs::path kept_staging(std::size_t index) const {
+    return m_work / (std::to_string(index) + ".kept");
+  }
   [[nodiscard]] fs::path result_file(std::size_t index) const {
     return m_work / (std::to_string(index) + ".json");
   }
@@ -169,7 +182,8 @@ class FleetRun {
     ::_exit(result.exit_code);
   }
 
-  // The pipeline on one image; with a store, its stored result when every input is unchanged.
+  // The pipeline on one image; with a store, its stored result when every input is unchanged,
+  // or the stored result with the CVE feed evaluated again when only the feed changed.
   ImageResult scan_one(std::size_t index) {
     const auto& reference = m_options.images[index];
     auto scan = m_options.scan;
@@ -184,25 +198,51 @@ class FleetRun {
         image::Source::open(image::parse_reference(reference), scan.source)->identify();
     const auto key = result_key(scan, digest);
     const auto lock = store.lock(key);
-    if (auto found = store.find(key); found && feed_unchanged(found->result, scan)) {
+    auto found = store.find(key);
+    if (found && feed_unchanged(found->result, scan)) {
       auto result = found->result;
       result.reference = reference;
       result.reused = true;
+      result.cve_reevaluated = false;
       result.directory.clear();
-      copy_tree(found->directory, staging(index));
-      fs::remove(staging(index) / "result.json");
+      copy_outputs(found->directory, staging(index));
       return result;
     }
-    auto result = image_result(reference, pipeline::scan_image(scan, *progress).summary);
-    result.key = key;
-    result.scanned_at = utc_now();
-    store.put(key, staging(index), result);
+    if (found) {
+      const auto kept = kept_part(found->directory);
+      if (auto outcome =
+              pipeline::rescan_vulnerabilities(scan, found->directory, kept, *progress)) {
+        auto result = stored_result(reference, key, outcome->summary);
+        result.cve_reevaluated = true;
+        result.seconds = outcome->summary.timings["cve_reevaluation_total"];
+        store.put(key, staging(index), result, kept);
+        return result;
+      }
+    }
+    scan.kept_dir = kept_staging(index);
+    auto result = stored_result(reference, key, pipeline::scan_image(scan, *progress).summary);
+    store.put(key, staging(index), result, scan.kept_dir);
+    std::error_code ec;
+    fs::remove_all(*scan.kept_dir, ec);
     return result;
   }
 
-  // The CVE feed a stored result used is still the one the cache gives (revalidated as a scan
+  ImageResult stored_result(const std::string& reference, const std::string& key,
+                            const report::Summary& summary) const {
+    auto result = image_result(reference, summary);
+    result.key = key;
+    result.scanned_at = utc_now();
+    result.feed_file_sha256 = m_cve_file_sha256;
+    return result;
+  }
+
+  // The CVE feed a stored result used is still the one a scan would use now: for --cve FILE the
+  // file's sha256 (taken once per run), else the feed the cache gives (revalidated as a scan
   // would); a feed that cannot be obtained now counts as changed (the scan says why).
-  static bool feed_unchanged(const ImageResult& stored, const pipeline::ScanOptions& scan) {
+  bool feed_unchanged(const ImageResult& stored, const pipeline::ScanOptions& scan) const {
+    if (!m_cve_file_sha256.empty()) {
+      return stored.feed_file_sha256 == m_cve_file_sha256;
+    }
     if (stored.feed_name.empty()) {
       return true;
     }
@@ -305,6 +345,7 @@ class FleetRun {
   std::vector<Worker> m_running;
   std::set<std::string> m_names;
   std::size_t m_finished = 0;
+  std::string m_cve_file_sha256;  // --cve FILE: its sha256, "" otherwise
 };
 
 }  // namespace

@@ -174,8 +174,12 @@ nlohmann::json to_json(const ImageResult& result) {
       {"seconds", result.seconds},
       {"key", result.key},
       {"reused", result.reused},
+      {"cve_reevaluated", result.cve_reevaluated},
       {"feed",
-       {{"name", result.feed_name}, {"url", result.feed_url}, {"sha256", result.feed_sha256}}},
+       {{"name", result.feed_name},
+        {"url", result.feed_url},
+        {"sha256", result.feed_sha256},
+        {"file_sha256", result.feed_file_sha256}}},
       {"vulnerability_ids", result.vulnerability_ids},
   };
 }
@@ -197,10 +201,12 @@ ImageResult image_result_from_json(const nlohmann::json& json) {
   result.seconds = json.value("seconds", 0.0);
   result.key = json.value("key", "");
   result.reused = json.value("reused", false);
+  result.cve_reevaluated = json.value("cve_reevaluated", false);
   if (json.contains("feed") && json["feed"].is_object()) {
     result.feed_name = json["feed"].value("name", "");
     result.feed_url = json["feed"].value("url", "");
     result.feed_sha256 = json["feed"].value("sha256", "");
+    result.feed_file_sha256 = json["feed"].value("file_sha256", "");
   }
   result.vulnerability_ids = json.value("vulnerability_ids", std::vector<std::string>{});
   return result;

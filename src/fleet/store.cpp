@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The result store's files: keyed results, locks, run records, pruning; and the key itself.
 #include <imgscap/fleet/store.hpp>
+#include <imgscap/pipeline/feeds_setup.hpp>
 #include <imgscap/scan/catalogue.hpp>
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/digest.hpp>
@@ -23,6 +24,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* k_result_file = "result.json";
+constexpr const char* k_kept_dir = ".kept";
 
 void make_dirs(const fs::path& dir) {
   std::error_code ec;
@@ -88,10 +90,12 @@ nlohmann::json content_inputs(const pipeline::ScanOptions& options) {
 
 std::string cve_input(const pipeline::ScanOptions& options) {
   const auto& cve = options.cve;
-  if (cve == "off" || cve == "auto" || cve.starts_with("http://") || cve.starts_with("https://")) {
+  if (cve == "off" || cve == "auto" || pipeline::is_url(cve)) {
     return cve;  // a downloaded feed is checked by its sha256 in the stored result
   }
-  return "file " + util::sha256_of_file(cve).str();
+  // A feed file by its path: a new version of it is checked by its sha256 in the stored result
+  // (and evaluated again on the kept part of each image).
+  return "file " + fs::absolute(cve).lexically_normal().string();
 }
 
 }  // namespace
@@ -148,18 +152,43 @@ RunRecord run_record_from_json(const nlohmann::json& json) {
   return run;
 }
 
+namespace {
+
+void link_or_copy(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::create_hard_link(from, to, ec);
+  if (ec) {
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+  }
+}
+
 void copy_tree(const fs::path& from, const fs::path& to) {
   make_dirs(to);
   for (const auto& entry : fs::recursive_directory_iterator(from)) {
     const auto target = to / fs::relative(entry.path(), from);
     if (entry.is_directory()) {
       make_dirs(target);
+    } else {
+      link_or_copy(entry.path(), target);
+    }
+  }
+}
+
+}  // namespace
+
+fs::path kept_part(const fs::path& stored) { return stored / k_kept_dir; }
+
+void copy_outputs(const fs::path& from, const fs::path& to) {
+  make_dirs(to);
+  for (const auto& entry : fs::directory_iterator(from)) {
+    const auto name = entry.path().filename();
+    if (name == k_result_file || name == k_kept_dir) {
       continue;
     }
-    std::error_code ec;
-    fs::create_hard_link(entry.path(), target, ec);
-    if (ec) {
-      fs::copy_file(entry.path(), target, fs::copy_options::overwrite_existing);
+    if (entry.is_directory()) {
+      copy_tree(entry.path(), to / name);
+    } else {
+      link_or_copy(entry.path(), to / name);
     }
   }
 }
@@ -201,10 +230,13 @@ std::optional<ResultStore::Found> ResultStore::find(const std::string& key) cons
 }
 
 fs::path ResultStore::put(const std::string& key, const fs::path& outputs,
-                          const ImageResult& result) const {
+                          const ImageResult& result, const std::optional<fs::path>& kept) const {
   const auto final_dir = m_dir / "results" / key;
   const auto staging = m_dir / "tmp" / (key + "." + random_suffix());
-  copy_tree(outputs, staging);
+  copy_outputs(outputs, staging);
+  if (kept && fs::is_directory(*kept)) {
+    copy_tree(*kept, kept_part(staging));
+  }
   util::write_file(staging / k_result_file, to_json(result).dump(2) + "\n");
   // Read-only: copies under -o are hard links to these files.
   for (const auto& entry : fs::recursive_directory_iterator(staging)) {
@@ -269,13 +301,24 @@ void ResultStore::prune(std::size_t keep_runs) const {
   }
   const std::set<std::string> kept_ids(
       ids.begin(), ids.begin() + static_cast<long>(std::min(keep_runs, ids.size())));
+  // Only records older than every kept run go: one that a concurrent run renamed into place
+  // after runs() was read is newer, and stays.
+  std::string oldest_kept;
+  for (const auto& run : all) {
+    if (kept_ids.contains(run.run_id) && (oldest_kept.empty() || run.started_at < oldest_kept)) {
+      oldest_kept = run.started_at;
+    }
+  }
   std::set<std::string> kept_keys;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(m_dir / "runs", ec)) {
+    if (entry.path().filename().string().starts_with('.')) {
+      continue;  // a record being written
+    }
     const auto text = util::read_file(entry.path());
     try {
       const auto run = run_record_from_json(nlohmann::json::parse(text));
-      if (kept_ids.count(run.run_id) == 0) {
+      if (!kept_ids.contains(run.run_id) && run.started_at < oldest_kept) {
         fs::remove(entry.path(), ec);
         continue;
       }

@@ -34,6 +34,25 @@ std::string short_digest(const ImageResult& image) {
   return digest.size() > 19 ? digest.substr(0, 19) : digest;
 }
 
+// With a store: how many images were answered by it (what a rescan cost).
+std::string store_line(const std::vector<ImageResult>& images) {
+  int stored = 0;
+  int reused = 0;
+  int reevaluated = 0;
+  for (const auto& image : images) {
+    stored += image.key.empty() ? 0 : 1;
+    reused += image.reused ? 1 : 0;
+    reevaluated += image.cve_reevaluated ? 1 : 0;
+  }
+  if (stored == 0) {
+    return {};
+  }
+  return fmt::format(
+      "Result store: {} unchanged (reused), {} with only the CVE feed evaluated again, {} "
+      "scanned\n",
+      reused, reevaluated, stored - reused - reevaluated);
+}
+
 }  // namespace
 
 std::string render_text(const FleetReport& report) {
@@ -48,6 +67,9 @@ std::string render_text(const FleetReport& report) {
   std::string out = fmt::format("Fleet scan of {} image{} ({}, {:.1f} s): {}\nExit code: {}\n\n",
                                 report.images.size(), report.images.size() == 1 ? "" : "s",
                                 report.started_at, report.seconds, parts, report.exit_code());
+  if (const auto line = store_line(report.images); !line.empty()) {
+    out.insert(out.size() - 1, line);
+  }
   out += fmt::format("{:<14} {:<{}} {:<19} {:<11} {:<13} {}\n", "VERDICT", "IMAGE",
                      k_reference_width, "DIGEST", "RULES h/m/l", "CVES c/h/m/l", "WORST");
   for (const auto& image : report.images) {

@@ -358,7 +358,8 @@ void check_cve_option(const ScanOptions& options) {
 ScannedFeed scan_vulnerabilities(const ScanOptions& options,
                                  const std::optional<scan::OsRelease>& os,
                                  const scan::Target& target, const rootfs::WorkDir& workdir,
-                                 const ProbeHealth& probes, util::Progress& progress) {
+                                 const ProbeHealth& probes, util::Progress& progress,
+                                 const KeptPart* kept) {
   ScannedFeed scanned;
   auto& out = scanned.scan;
   out.ignore_unfixed = options.ignore_unfixed;
@@ -387,8 +388,15 @@ ScannedFeed scan_vulnerabilities(const ScanOptions& options,
                                    : feeds::load_or_build_index(
                                          chosen->file, chosen->facts,
                                          index_file(options, chosen->facts.sha256, workdir));
+  scanned.file_needs = feeds::file_needs(index);
   scanned.figures.seconds["index"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - indexing).count();
+  if (kept != nullptr) {
+    scanned.cannot_answer = kept->cannot_answer(scanned.file_needs);
+    if (!scanned.cannot_answer.empty()) {
+      return scanned;
+    }
+  }
   const auto view = package_view(target, probes, names_source_packages(*chosen));
   out.feed.dpkg_names = view.canary.empty() ? "binary" : "source";
 

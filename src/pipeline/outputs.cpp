@@ -26,6 +26,8 @@ std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
                      skipped.size() > 5 ? ", ..." : "");
 }
 
+}  // namespace
+
 fs::path output_dir(const ScanOptions& options, const image::Reference& reference) {
   fs::path dir = options.output_dir ? *options.output_dir : fs::path(reference.output_name());
   std::error_code ec;
@@ -35,8 +37,6 @@ fs::path output_dir(const ScanOptions& options, const image::Reference& referenc
   }
   return fs::absolute(dir);
 }
-
-}  // namespace
 
 report::ImageFacts image_facts(const image::Reference& reference, const image::Image& img) {
   report::ImageFacts facts;
@@ -107,6 +107,33 @@ void add_notes(report::Summary& summary, const Unpacked& unpacked,
   }
 }
 
+std::string commit_outputs(const fs::path& dir,
+                           std::vector<std::unique_ptr<util::AtomicFile>>& files,
+                           const ScannedFeed& cve, report::Summary& summary) {
+  if (!cve.results_file.empty()) {
+    for (const auto& [kind, source, name] :
+         {std::tuple{"oval_results", cve.results_file, "cve-oval-results.xml"},
+          std::tuple{"report", cve.report_file, "cve-report.html"}}) {
+      auto* file = files.emplace_back(std::make_unique<util::AtomicFile>(dir / name)).get();
+      file->write_file(source);
+      summary.vulnerabilities.files[kind] = file->destination().string();
+      summary.files[std::string("cve.") + kind] = file->destination().string();
+    }
+  }
+  auto* text = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.txt")).get();
+  auto* json = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.json")).get();
+  summary.files["summary_text"] = text->destination().string();
+  summary.files["summary_json"] = json->destination().string();
+  const auto json_text = report::to_json(summary).dump(2);
+  text->write(report::render_text(summary));
+  json->write(json_text + "\n");
+  util::throw_if_interrupted();
+  for (auto& file : files) {
+    file->commit();
+  }
+  return json_text;
+}
+
 std::string write_outputs(const ScanOptions& options, const image::Reference& reference,
                           const std::vector<EvaluatedContent>& evaluated, const ScannedFeed& cve,
                           report::Summary& summary) {
@@ -135,28 +162,7 @@ std::string write_outputs(const ScanOptions& options, const image::Reference& re
       summary.files[plain ? kind : e.name + "." + kind] = path;
     }
   }
-  if (!cve.results_file.empty()) {
-    for (const auto& [kind, source, name] :
-         {std::tuple{"oval_results", cve.results_file, "cve-oval-results.xml"},
-          std::tuple{"report", cve.report_file, "cve-report.html"}}) {
-      auto* file = files.emplace_back(std::make_unique<util::AtomicFile>(dir / name)).get();
-      file->write_file(source);
-      summary.vulnerabilities.files[kind] = file->destination().string();
-      summary.files[std::string("cve.") + kind] = file->destination().string();
-    }
-  }
-  auto* text = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.txt")).get();
-  auto* json = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.json")).get();
-  summary.files["summary_text"] = text->destination().string();
-  summary.files["summary_json"] = json->destination().string();
-  const auto json_text = report::to_json(summary).dump(2);
-  text->write(report::render_text(summary));
-  json->write(json_text + "\n");
-  util::throw_if_interrupted();
-  for (auto& file : files) {
-    file->commit();
-  }
-  return json_text;
+  return commit_outputs(dir, files, cve, summary);
 }
 
 }  // namespace imgscap::pipeline

@@ -10,6 +10,8 @@
 #include <imgscap/util/phase_clock.hpp>
 #include <imgscap/util/signals.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -30,6 +32,19 @@ void add_figures(report::Summary& summary, const std::vector<EvaluatedContent>& 
         summary.peak_rss_kb[phase] = std::max(summary.peak_rss_kb[phase], kb);
       }
     }
+  }
+}
+
+// The kept part is an optimisation: an image it cannot be made for is scanned again when its
+// feed changes.
+void keep_for_later_feeds(const util::Fd& root, const ScannedFeed& cve, const scan::Target& target,
+                          const fs::path& dir) {
+  try {
+    keep_feed_inputs(root, cve.file_needs, target, dir);
+  } catch (const Error& e) {
+    spdlog::info("nothing kept for later CVE feeds: {}", e.what());
+    std::error_code ec;
+    fs::remove_all(dir, ec);
   }
 }
 
@@ -100,6 +115,9 @@ ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress) {
     summary.results.rules.insert(summary.results.rules.end(), rules.begin(), rules.end());
   }
   const auto cve = scan_vulnerabilities(options, os, target, workdir, probes, progress);
+  if (options.kept_dir && !cve.results_file.empty()) {
+    keep_for_later_feeds(root, cve, target, *options.kept_dir);
+  }
   finish_reports(evaluated, progress);
   progress.finish();
   summary.vulnerabilities = cve.scan;

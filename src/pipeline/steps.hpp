@@ -7,6 +7,7 @@
 #include <imgscap/feeds/cache.hpp>
 #include <imgscap/feeds/catalogue.hpp>
 #include <imgscap/feeds/feeds.hpp>
+#include <imgscap/feeds/file_needs.hpp>
 #include <imgscap/image/image.hpp>
 #include <imgscap/image/reference.hpp>
 #include <imgscap/image/source.hpp>
@@ -21,10 +22,12 @@
 #include <imgscap/scan/catalogue.hpp>
 #include <imgscap/scan/content.hpp>
 #include <imgscap/scan/evaluate.hpp>
+#include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/fd.hpp>
 #include <imgscap/util/progress.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -124,8 +127,39 @@ EvaluatedContent evaluate_content(const scan::Target& target, const scan::Planne
 // Checks --cve before anything is unpacked (a file that is missing, a catalogue that is bad).
 void check_cve_option(const ScanOptions& options);
 
+// --- kept.cpp -------------------------------------------------------------------------
+
+// What a scan kept of an image for later feeds (ScanOptions::kept_dir).
+struct KeptPart {
+  std::filesystem::path root;  // the kept files, at their paths in the image
+  std::string label;           // the scan's target label
+  std::string dpkg_architecture;
+  std::vector<std::string> env;
+  // Paths looked for (relative to the image's root) -> "content" (copied), "absent" or
+  // "not kept"; directories kept whole likewise.
+  std::map<std::string, std::string> files;
+  std::map<std::string, std::string> dirs;
+
+  // Why these files cannot answer a feed that reads `needs` exactly, or "" when they can.
+  [[nodiscard]] std::string cannot_answer(const feeds::FileNeeds& needs) const;
+};
+
+// Copies the package databases, release files and the files `needs` names out of the root into
+// `dir` (replaced). Throws imgscap::Error when something the feeds read cannot be kept.
+void keep_feed_inputs(const util::Fd& root, const feeds::FileNeeds& needs,
+                      const scan::Target& target, const std::filesystem::path& dir);
+
+// The kept part in `dir`; nullopt when there is none of this format.
+std::optional<KeptPart> read_kept_part(const std::filesystem::path& dir);
+
+// --- cve.cpp (continued) --------------------------------------------------------------
+
 struct ScannedFeed {
   report::VulnerabilityScan scan;
+  // The files the feed reads (for keep_feed_inputs), and, when scan_vulnerabilities was given a
+  // kept part that cannot answer the feed, why (nothing was evaluated then).
+  feeds::FileNeeds file_needs;
+  std::string cannot_answer;
   std::filesystem::path results_file;  // OVAL results in the work directory ("" when none)
   std::filesystem::path report_file;   // its HTML report
   scan::ChildFigures figures;          // evaluation and report phases
@@ -133,10 +167,13 @@ struct ScannedFeed {
 
 // The CVE scan: the feed for the image's OS (or the one given), evaluated in the sandbox, the
 // vulnerabilities read back from its OVAL results, the OVAL HTML report.
+// With `kept`, the target is a kept part: a feed it cannot answer is not evaluated
+// (cannot_answer says why).
 ScannedFeed scan_vulnerabilities(const ScanOptions& options,
                                  const std::optional<scan::OsRelease>& os,
                                  const scan::Target& target, const rootfs::WorkDir& workdir,
-                                 const ProbeHealth& probes, util::Progress& progress);
+                                 const ProbeHealth& probes, util::Progress& progress,
+                                 const KeptPart* kept = nullptr);
 
 // --- outputs.cpp ----------------------------------------------------------------------
 
@@ -144,6 +181,15 @@ report::ImageFacts image_facts(const image::Reference& reference, const image::I
 report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns, bool is_dir);
 void add_notes(report::Summary& summary, const Unpacked& unpacked,
                const std::optional<sandbox::UserNamespace>& ns, const report::BrokenProbes& broken);
+
+// The output directory (created): -o, else named after the image.
+std::filesystem::path output_dir(const ScanOptions& options, const image::Reference& reference);
+
+// Adds the CVE results and the summaries to `files` (results files written, not yet in place),
+// fills summary.files for them, and renames every file into place. Returns summary.json's text.
+std::string commit_outputs(const std::filesystem::path& dir,
+                           std::vector<std::unique_ptr<util::AtomicFile>>& files,
+                           const ScannedFeed& cve, report::Summary& summary);
 
 // Writes every results file, the reports and the summaries into the output directory: all
 // as hidden temporaries first, renamed only when everything was written. Fills summary.files.

@@ -75,6 +75,7 @@ nlohmann::json vulnerability_json(const Vulnerability& v) {
           {"severity", v.severity},
           {"distributor_severity", null_if_empty(v.distributor_severity)},
           {"packages", packages},
+          {"without_package", v.without_package},
           {"unfixed", v.unfixed()}};
 }
 

@@ -115,10 +115,13 @@ for line in lines:
     assert (int(q["summary"][1]["data"]) > 0) == high, q
 PY
 
-# The text summary: 4 heading lines, one per image, 2 + 4 for the errors; nothing an image
-# name could inject.
+# The text summary: 5 heading lines (with what the result store answered: the image listed
+# under two tags is scanned once), one per image,
+# 2 + 4 for the errors; nothing an image name could inject.
+grep -q "^Result store: 1 unchanged (reused), 0 with only the CVE feed evaluated again, 7 scanned$" \
+  "$CASE_DIR/out/summary.txt" || die "no result store line: $(head -5 "$CASE_DIR/out/summary.txt")"
 lines=$(wc -l <"$CASE_DIR/out/summary.txt")
-[ "$lines" -eq 22 ] || die "summary.txt has $lines lines: $(head -40 "$CASE_DIR/out/summary.txt")"
+[ "$lines" -eq 23 ] || die "summary.txt has $lines lines: $(head -40 "$CASE_DIR/out/summary.txt")"
 ! grep -qP '[\x00-\x08\x0b-\x1f\x7f]' "$CASE_DIR/out/summary.txt" || die "control characters in summary.txt"
 [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$CASE_DIR/out/summary.txt")" -lt 400 ] ||
   die "an over-long line in summary.txt"

@@ -5,6 +5,7 @@
 // settled and what is left to OpenSCAP.
 #include "support/temp_dir.hpp"
 
+#include <imgscap/feeds/file_needs.hpp>
 #include <imgscap/feeds/index.hpp>
 #include <imgscap/feeds/settle.hpp>
 #include <imgscap/util/error.hpp>
@@ -218,6 +219,59 @@ TEST_F(FeedIndexTest, SubsetHoldsTheDefinitionsAndWhatTheyReferTo) {
     EXPECT_EQ(text.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
   }
   EXPECT_EQ(util::xml::select(doc.get(), "//*[local-name()='states']").size(), 0U);
+}
+
+TEST_F(FeedIndexTest, FileNeedsAreTheFilesTestsReadByName) {
+  const auto needs = file_needs(m_index);
+  EXPECT_EQ(needs.content, std::vector<std::string>{"/etc/debian_version"});
+  EXPECT_TRUE(needs.metadata.empty());
+  EXPECT_EQ(needs.inexact, "") << "a dpkginfo object by pattern still reads only the database";
+}
+
+// A feed's tests and objects (no definitions needed: file_needs reads objects).
+FeedIndex index_of(const fs::path& dir, const std::string& tests, const std::string& objects) {
+  const auto feed =
+      std::string(R"(<oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5"
+    xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5"
+    xmlns:ind="http://oval.mitre.org/XMLSchema/oval-definitions-5#independent"
+    xmlns:unix="http://oval.mitre.org/XMLSchema/oval-definitions-5#unix">
+  <generator><oval:schema_version>5.11.2</oval:schema_version></generator>
+  <definitions><definition class="vulnerability" id="oval:u:def:1" version="1"><metadata><title>t</title></metadata>
+    <criteria><criterion test_ref="oval:u:tst:1"/></criteria></definition></definitions>
+  <tests>)") +
+      tests + "</tests><objects>" + objects + "</objects></oval_definitions>";
+  util::write_file(dir / "u.xml", feed);
+  build_index(dir / "u.xml", facts("u"), dir / "u.index");
+  auto index = FeedIndex::load(dir / "u.index", "u");
+  EXPECT_TRUE(index.has_value());
+  return std::move(*index);
+}
+
+TEST_F(FeedIndexTest, FileNeedsOfFileObjectsAndWhatCannotBeKept) {
+  const auto test = [](const char* kind, const char* object) {
+    return fmt::format(
+        R"(<{0}_test id="oval:u:tst:{1}" version="1" check="all"><object object_ref="oval:u:obj:{1}" xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5#unix"/></{0}_test>)",
+        kind, object);
+  };
+  auto index = index_of(
+      m_dir, test("unix:file", "1") + test("ind:textfilecontent54", "2"),
+      R"(<unix:file_object id="oval:u:obj:1" version="1"><unix:path>/snap/bin/</unix:path><unix:filename>livepatch</unix:filename></unix:file_object>
+         <ind:textfilecontent54_object id="oval:u:obj:2" version="1"><ind:filepath>/etc/lsb-release</ind:filepath><ind:pattern operation="pattern match">x</ind:pattern><ind:instance datatype="int">1</ind:instance></ind:textfilecontent54_object>)");
+  auto needs = file_needs(index);
+  EXPECT_EQ(needs.metadata, std::vector<std::string>{"/snap/bin/livepatch"});
+  EXPECT_EQ(needs.content, std::vector<std::string>{"/etc/lsb-release"});
+  EXPECT_EQ(needs.inexact, "");
+
+  index = index_of(
+      m_dir, test("ind:textfilecontent54", "1"),
+      R"(<ind:textfilecontent54_object id="oval:u:obj:1" version="1"><ind:filepath operation="pattern match">^/etc/.*-release$</ind:filepath><ind:pattern operation="pattern match">x</ind:pattern><ind:instance datatype="int">1</ind:instance></ind:textfilecontent54_object>)");
+  EXPECT_NE(file_needs(index).inexact.find("by pattern or variable"), std::string::npos);
+
+  index = index_of(
+      m_dir, test("ind:environmentvariable58", "1"),
+      R"(<ind:environmentvariable58_object id="oval:u:obj:1" version="1"><ind:pid xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/><ind:name>PATH</ind:name></ind:environmentvariable58_object>)");
+  EXPECT_NE(file_needs(index).inexact.find("environmentvariable58_object"), std::string::npos)
+      << file_needs(index).inexact;
 }
 
 TEST_F(FeedIndexTest, DamagedOrForeignIndexesAreNotLoaded) {

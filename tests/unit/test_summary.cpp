@@ -248,6 +248,49 @@ TEST(Summary, VulnerabilitiesInTextAndJson) {
   EXPECT_EQ(j["exit_code"], 2);
 }
 
+// What summary.json holds reads back into the same summary: written again, byte for byte.
+TEST(Summary, JsonReadsBackToTheSameSummary) {
+  auto s = with_cves({vulnerability("CVE-2024-1", "critical"), vulnerability("CVE-2024-2", "low")},
+                     FailOn::high);
+  auto& v = s.vulnerabilities;
+  v.results.found[0].packages[0].binaries = {{"libssl3", "3.0.7-27"}};
+  v.results.found[1].without_package = true;
+  v.results.not_evaluated.push_back(vulnerability("CVE-2024-3", "high"));
+  v.feed = {"rhel-9",
+            "https://example/f.xml",
+            "download",
+            "https://example/f.xml",
+            "/c/f.xml",
+            std::string(64, 'c'),
+            "2026-01-01T00:00:00",
+            "downloaded",
+            42,
+            9,
+            "binary"};
+  v.warnings = {"w"};
+  v.failed_release_checks = {"\"x\" is false"};
+  v.files = {{"report", "/o/cve-report.html"}};
+  s.image.layers = {{"sha256:1", "sha256:2", 10, "gzip"}};
+  s.image.manifest_digest = "sha256:" + std::string(64, 'd');
+  s.container_marker = "run/.containerenv";
+  s.results.rules[0].reason = "because";
+  s.results.rules[1].runtime_only = true;
+  s.notes = {"a note"};
+  s.timings = {{"total", 1.5}};
+  s.peak_rss_kb = {{"unpack", 100}};
+  const auto written = to_json(s);
+  const auto read = summary_from_json(written);
+  EXPECT_EQ(to_json(read).dump(), written.dump());
+  EXPECT_EQ(read.vulnerabilities.results.without_package, 1U);
+  EXPECT_EQ(read.exit_code(), s.exit_code());
+  auto other = written;
+  other["schema_version"] = 99;
+  EXPECT_THROW(summary_from_json(other), Error);
+  other = written;
+  other.erase("rules");
+  EXPECT_THROW(summary_from_json(other), Error);
+}
+
 TEST(Severity, DistributorWordsAreNormalised) {
   EXPECT_EQ(normalise_vulnerability_severity("Critical"), "critical");
   EXPECT_EQ(normalise_vulnerability_severity("Important"), "high");

@@ -51,11 +51,15 @@ struct ImageResult {
   // The result store: the key the result is kept under, and whether this run reused it.
   std::string key;
   bool reused = false;
+  // Only the CVE feed changed: this run evaluated it again on the part of the image the store
+  // kept, and kept the rules' results (neither pulled nor unpacked the image).
+  bool cve_reevaluated = false;
   // The CVE feed evaluated ("" when none): a stored result is reused only while the feed's
   // sha256 is the same.
   std::string feed_name;
   std::string feed_url;
   std::string feed_sha256;
+  std::string feed_file_sha256;                // --cve FILE: the file's sha256 (compressed or not)
   std::vector<std::string> vulnerability_ids;  // found: CVE ids (or definition ids), sorted
 
   // The digest that names the image: the manifest's, else the config's (the image id).

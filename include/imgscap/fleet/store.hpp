@@ -3,7 +3,9 @@
 // everything that decides them, so that an unchanged image is reported without being pulled or
 // unpacked again; and a record per run, from which `imgscap report` tells what changed.
 //
-//   DIR/results/<key>/   a scan's outputs (summary.json, ARF, reports) and result.json
+//   DIR/results/<key>/   a scan's outputs (summary.json, ARF, reports) and result.json;
+//                        .kept/: the part of the image its CVE feed reads (pipeline::ScanOptions::
+//                        kept_dir), for evaluating a later feed without the image
 //   DIR/runs/<started>-<run id>-<shard>.json   what one run (or shard) scanned
 //   DIR/locks/<key>      flock'ed while an image with that key is scanned
 //   DIR/tmp/             results being written (renamed into results/ when complete)
@@ -54,9 +56,11 @@ class ResultStore {
   [[nodiscard]] std::optional<Found> find(const std::string& key) const;
 
   // Stores a finished scan's outputs (copied; hard links where the filesystem allows) with its
-  // result. Returns the stored directory.
+  // result and the kept part of the image (when there is one), replacing what the key held.
+  // Returns the stored directory.
   std::filesystem::path put(const std::string& key, const std::filesystem::path& outputs,
-                            const ImageResult& result) const;
+                            const ImageResult& result,
+                            const std::optional<std::filesystem::path>& kept) const;
 
   void record(const RunRecord& run) const;
   // Every run record, oldest first (by started_at, then name).
@@ -73,12 +77,17 @@ class ResultStore {
 
 // The store key of an image scanned with these options: sha256 over the image's digest and
 // every input that decides its results (content files by sha256, for --content auto the
-// built-in content and the SSG datastreams that could be chosen, profile, tailoring, --cve and
-// a feed file's sha256, --fail-on, --ignore-unfixed, platform, imgscap's version). The feed a
-// stored result used is checked apart (its sha256 is in the result).
+// built-in content and the SSG datastreams that could be chosen, profile, tailoring, --cve (a
+// feed file by its path), --fail-on, --ignore-unfixed, platform, imgscap's version). The feed a
+// stored result used is checked apart (its sha256 is in the result): when only the feed
+// changed, the store's kept part of the image answers the new one.
 std::string result_key(const pipeline::ScanOptions& options, const std::string& image_digest);
 
-// Copies a result directory (hard links where possible).
-void copy_tree(const std::filesystem::path& from, const std::filesystem::path& to);
+// The directory of a result's kept part.
+std::filesystem::path kept_part(const std::filesystem::path& stored);
+
+// Copies a result directory (hard links where possible), without the store's own entries
+// (result.json, .kept): what a reused result shows under -o.
+void copy_outputs(const std::filesystem::path& from, const std::filesystem::path& to);
 
 }  // namespace imgscap::fleet

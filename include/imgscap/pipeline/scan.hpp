@@ -51,6 +51,9 @@ struct ScanOptions {
   // Hand every definition of the feed to OpenSCAP instead of settling those the image's packages
   // cannot make true (slow; the fast path is checked against it).
   bool cve_full_evaluation = false;
+  // Where to keep the part of the image the CVE feed reads (package databases, release files,
+  // the files the feed's tests name) for rescan_vulnerabilities; nullopt: nothing is kept.
+  std::optional<std::filesystem::path> kept_dir;
 };
 
 struct ScanOutcome {
@@ -66,5 +69,17 @@ void check_scan_options_except_image(const ScanOptions& options);
 // Runs one scan and writes its outputs. Throws imgscap::Error for everything that makes the
 // scan fail (nothing is written then).
 ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress);
+
+// Evaluates the CVE feed again for a scan whose outputs are in `stored` and whose kept part
+// (ScanOptions::kept_dir) is in `kept`, without the image: the feed chosen as scan_image would
+// choose it, evaluated in the sandbox on the kept files; the stored rule results stay. Writes
+// the outputs into options.output_dir as scan_image does (the rules' files linked or copied).
+// nullopt, with nothing written, when the kept part cannot answer the feed exactly (the feed
+// reads a file that was not kept, or names files by pattern): scan the image again then.
+// Throws imgscap::Error as scan_image does.
+std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
+                                                  const std::filesystem::path& stored,
+                                                  const std::filesystem::path& kept,
+                                                  util::Progress& progress);
 
 }  // namespace imgscap::pipeline

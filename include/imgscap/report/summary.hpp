@@ -156,5 +156,8 @@ struct Summary {
 std::string verdict_name(const Summary& summary);
 std::string render_text(const Summary& summary);
 nlohmann::json to_json(const Summary& summary);
+// summary.json read back (what to_json wrote; derived fields are derived again). Throws
+// imgscap::Error for another schema version or a document of another shape.
+Summary summary_from_json(const nlohmann::json& json);
 
 }  // namespace imgscap::report
