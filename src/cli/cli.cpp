@@ -223,6 +223,11 @@ void add_scan(CLI::App& app, Parsed& p) {
                  "Hand every definition of the CVE feed to OpenSCAP instead of settling those "
                  "only packages the image lacks could make true (slow; gives the same results)");
   add_feed_options(scan, p.scan.feeds, true);
+  scan->add_flag("--attach", p.scan.attach,
+                 "Push the summary and the ARF (gzip) to the docker:// image's registry as an OCI "
+                 "artifact whose subject is the scanned manifest (found through the referrers "
+                 "API, or the sha256-<hex> referrers tag where the registry lacks it); needs "
+                 "push rights");
   add_format_option(scan, p.scan.format, "Summary printed on stdout: text or json");
   scan->add_flag("-q,--quiet", p.scan.quiet, "Print nothing on stdout; errors still go to stderr");
   scan->add_flag("--keep-rootfs", p.scan.keep_rootfs,

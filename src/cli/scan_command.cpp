@@ -4,6 +4,8 @@
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/report/summary.hpp>
 
+#include <fmt/format.h>
+
 #include <ostream>
 
 namespace imgscap::cli {
@@ -32,6 +34,11 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
   const auto progress = make_progress(options, streams);
   const auto outcome = pipeline::scan_image(options, *progress);
   print_summary(options, streams, outcome.summary, outcome.json_text);
+  if (outcome.attached && !options.quiet) {
+    streams.err << fmt::format("imgscap: results attached to {} as {} ({})\n",
+                               outcome.summary.image.manifest_digest, outcome.attached->digest,
+                               outcome.attached->how);
+  }
   return outcome.summary.exit_code();
 }
 

@@ -191,7 +191,10 @@ class FleetRun {
     scan.output_dir = staging(index);
     const auto progress = util::make_silent_progress();
     if (!m_options.store) {
-      return image_result(reference, pipeline::scan_image(scan, *progress).summary);
+      const auto outcome = pipeline::scan_image(scan, *progress);
+      auto result = image_result(reference, outcome.summary);
+      result.attached = outcome.attached ? outcome.attached->digest : std::string();
+      return result;
     }
     const ResultStore store(*m_options.store);
     const auto digest =
@@ -206,13 +209,20 @@ class FleetRun {
       result.cve_reevaluated = false;
       result.directory.clear();
       copy_outputs(found->directory, staging(index));
+      if (scan.attach && result.attached.empty()) {
+        // Attached once per result: a later run asking for it attaches the stored result.
+        auto stored = found->result;
+        stored.attached = pipeline::attach_results(scan, staging(index)).digest;
+        store.update(key, stored);
+        result.attached = stored.attached;
+      }
       return result;
     }
     if (found) {
       const auto kept = kept_part(found->directory);
       if (auto outcome =
               pipeline::rescan_vulnerabilities(scan, found->directory, kept, *progress)) {
-        auto result = stored_result(reference, key, outcome->summary);
+        auto result = stored_result(reference, key, *outcome);
         result.cve_reevaluated = true;
         result.seconds = outcome->summary.timings["cve_reevaluation_total"];
         store.put(key, staging(index), result, kept);
@@ -220,7 +230,7 @@ class FleetRun {
       }
     }
     scan.kept_dir = kept_staging(index);
-    auto result = stored_result(reference, key, pipeline::scan_image(scan, *progress).summary);
+    auto result = stored_result(reference, key, pipeline::scan_image(scan, *progress));
     store.put(key, staging(index), result, scan.kept_dir);
     std::error_code ec;
     fs::remove_all(*scan.kept_dir, ec);
@@ -228,8 +238,9 @@ class FleetRun {
   }
 
   ImageResult stored_result(const std::string& reference, const std::string& key,
-                            const report::Summary& summary) const {
-    auto result = image_result(reference, summary);
+                            const pipeline::ScanOutcome& outcome) const {
+    auto result = image_result(reference, outcome.summary);
+    result.attached = outcome.attached ? outcome.attached->digest : std::string();
     result.key = key;
     result.scanned_at = utc_now();
     result.feed_file_sha256 = m_cve_file_sha256;

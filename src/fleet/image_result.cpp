@@ -175,6 +175,7 @@ nlohmann::json to_json(const ImageResult& result) {
       {"key", result.key},
       {"reused", result.reused},
       {"cve_reevaluated", result.cve_reevaluated},
+      {"attached", result.attached},
       {"feed",
        {{"name", result.feed_name},
         {"url", result.feed_url},
@@ -202,6 +203,7 @@ ImageResult image_result_from_json(const nlohmann::json& json) {
   result.key = json.value("key", "");
   result.reused = json.value("reused", false);
   result.cve_reevaluated = json.value("cve_reevaluated", false);
+  result.attached = json.value("attached", "");
   if (json.contains("feed") && json["feed"].is_object()) {
     result.feed_name = json["feed"].value("name", "");
     result.feed_url = json["feed"].value("url", "");

@@ -254,6 +254,12 @@ fs::path ResultStore::put(const std::string& key, const fs::path& outputs,
   return final_dir;
 }
 
+void ResultStore::update(const std::string& key, const ImageResult& result) const {
+  util::AtomicFile file(m_dir / "results" / key / k_result_file);
+  file.write(to_json(result).dump(2) + "\n");
+  file.commit();
+}
+
 void ResultStore::record(const RunRecord& run) const {
   std::string name = run.started_at + "-" + run.run_id;
   if (!run.shard.empty()) {

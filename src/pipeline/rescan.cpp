@@ -141,7 +141,11 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
       "results are from the scan of the image",
       k_reevaluated_note, utc_now()));
   auto json_text = commit_outputs(dir, files, cve, *summary);
-  return ScanOutcome{std::move(*summary), std::move(json_text)};
+  ScanOutcome outcome{std::move(*summary), std::move(json_text), std::nullopt};
+  if (options.attach) {
+    outcome.attached = attach_results(options, dir);
+  }
+  return outcome;
 }
 
 }  // namespace imgscap::pipeline

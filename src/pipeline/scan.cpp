@@ -50,6 +50,10 @@ void keep_for_later_feeds(const util::Fd& root, const ScannedFeed& cve, const sc
 
 }  // namespace
 
+fs::path outputs_of(const report::Summary& summary) {
+  return fs::path(summary.files.at("summary_json")).parent_path();
+}
+
 void check_scan_options_except_image(const ScanOptions& options) {
   explicit_contents(options);
   check_cve_option(options);
@@ -61,6 +65,12 @@ void check_scan_options_except_image(const ScanOptions& options) {
 void check_scan_options(const ScanOptions& options) {
   check_scan_options_except_image(options);
   const auto reference = image::parse_reference(options.image);
+  if (options.attach && reference.transport != image::Transport::registry) {
+    fail(
+        "--attach pushes the results beside the image in its registry: it needs a docker:// "
+        "image, not {}",
+        image::transport_name(reference.transport));
+  }
   if (reference.transport == image::Transport::dir && options.unsafe_no_sandbox) {
     fail(
         "dir: cannot be scanned with --unsafe-no-sandbox: without the throwaway layer the "
@@ -146,7 +156,11 @@ ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress) {
   summary.timings["total"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto json_text = write_outputs(options, reference, evaluated, cve, summary);
-  return {std::move(summary), std::move(json_text)};
+  ScanOutcome outcome{std::move(summary), std::move(json_text), std::nullopt};
+  if (options.attach) {
+    outcome.attached = attach_results(options, outputs_of(outcome.summary));
+  }
+  return outcome;
 }
 
 }  // namespace imgscap::pipeline

@@ -182,6 +182,9 @@ report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& 
 void add_notes(report::Summary& summary, const Unpacked& unpacked,
                const std::optional<sandbox::UserNamespace>& ns, const report::BrokenProbes& broken);
 
+// The directory a summary's outputs were written to.
+std::filesystem::path outputs_of(const report::Summary& summary);
+
 // The output directory (created): -o, else named after the image.
 std::filesystem::path output_dir(const ScanOptions& options, const image::Reference& reference);
 

@@ -133,17 +133,30 @@ class Client::Impl {
   // A GET of `path` under /v2/<repository>/ whose response has a status other than 401 (after
   // authenticating), 429 and 5xx (after the retries), or a connection error after the retries.
   std::unique_ptr<Transfer> request(const std::string& path,
-                                    const std::vector<std::string>& headers) {
-    return request_api("/v2/" + m_name.repository + "/" + path, headers);
+                                    const std::vector<std::string>& headers,
+                                    const std::string& method = "", const std::string& body = "") {
+    return request_api("/v2/" + m_name.repository + "/" + path, headers, method, body);
   }
 
-  // As request, for any path of the API ("/v2/_catalog?n=100").
+  // As request, for any path of the API ("/v2/_catalog?n=100"), or a URL the registry gave
+  // (an upload's Location, on the registry's own host); `method` and `body` as TransferSetup's.
   std::unique_ptr<Transfer> request_api(const std::string& url_path,
-                                        const std::vector<std::string>& headers) {
+                                        const std::vector<std::string>& headers,
+                                        const std::string& method = "",
+                                        const std::string& body = "") {
+    const auto url = api_url(url_path);
     int attempt = 0;
     bool authenticated_now = false;
     while (true) {
-      auto t = retrying([&] { return setup(base_url() + url_path, headers); }, attempt, "");
+      auto t = retrying(
+          [&] {
+            auto s = setup(url, headers);
+            s.method = method;
+            s.body = body;
+            s.follow_redirects = method.empty() || method == "HEAD";
+            return s;
+          },
+          attempt, "");
       if (t->failed_without_response()) {
         fail_connection(*t, attempt);
       }
@@ -157,6 +170,19 @@ class Client::Impl {
       }
       return t;
     }
+  }
+
+  // The URL of an API path, or of a URL the registry gave: its own scheme, host and port only
+  // (credentials go with it).
+  std::string api_url(const std::string& path_or_url) const {
+    if (path_or_url.starts_with("/")) {
+      return base_url() + path_or_url;
+    }
+    if (path_or_url.starts_with(base_url() + "/")) {
+      return path_or_url;
+    }
+    fail("{}: the registry sent the location \"{}\", not on its own host", m_name.registry,
+         path_or_url.substr(0, 200));
   }
 
   // A transfer made by `make`, made again after a connection failure (or the first TLS failure
@@ -537,12 +563,23 @@ Client::~Client() = default;
 const ImageName& Client::name() const { return m_impl->name(); }
 
 Manifest Client::manifest(const std::string& reference) {
+  return *fetch_manifest(reference, false);
+}
+
+std::optional<Manifest> Client::find_manifest(const std::string& reference) {
+  return fetch_manifest(reference, true);
+}
+
+std::optional<Manifest> Client::fetch_manifest(const std::string& reference, bool missing_ok) {
   const auto what = "manifest " + reference;
   Manifest m;
   std::unique_ptr<Transfer> t;
   // A body cut short is asked for again, within the same retry bounds as everything else.
   for (int attempt = 0;;) {
     t = m_impl->request("manifests/" + reference, {k_manifest_accept});
+    if (t->status() == 404 && missing_ok) {
+      return std::nullopt;
+    }
     if (t->status() != 200) {
       if (t->status() == 404) {
         m_impl->fail_status(
@@ -584,6 +621,39 @@ Manifest Client::manifest(const std::string& reference) {
          m_impl->name().registry, what, stated, m.digest.str());
   }
   return m;
+}
+
+void Client::push_blob(std::string_view data, const util::Digest& digest) {
+  const auto& registry = m_impl->name().registry;
+  const auto what = "blob " + digest.str();
+  if (m_impl->request("blobs/" + digest.str(), {}, "HEAD")->status() == 200) {
+    return;  // already there
+  }
+  auto start = m_impl->request("blobs/uploads/", {"Content-Length: 0"}, "POST");
+  if (start->status() != 202) {
+    m_impl->fail_status(*start, "upload of " + what);
+  }
+  const auto location = start->header("location");
+  if (location.empty()) {
+    fail("{}: upload of {}: the registry gave no Location", registry, what);
+  }
+  const auto url =
+      location + (location.find('?') == std::string::npos ? "?" : "&") + "digest=" + digest.str();
+  auto put = m_impl->request_api(url, {"Content-Type: application/octet-stream", "Expect:"}, "PUT",
+                                 std::string(data));
+  if (put->status() != 201) {
+    m_impl->fail_status(*put, "upload of " + what);
+  }
+}
+
+PushedManifest Client::push_manifest(const std::string& reference, const std::string& media_type,
+                                     const std::string& body) {
+  auto t = m_impl->request("manifests/" + reference, {"Content-Type: " + media_type, "Expect:"},
+                           "PUT", body);
+  if (t->status() != 201) {
+    m_impl->fail_status(*t, "push of manifest " + reference);
+  }
+  return {util::sha256_of(body), t->header("oci-subject")};
 }
 
 std::unique_ptr<util::ByteStream> Client::blob(const util::Digest& digest) {

@@ -42,6 +42,19 @@ void set_auth(CURL* c, const TransferSetup& setup) {
   }
 }
 
+void set_method(CURL* c, const TransferSetup& setup) {
+  if (setup.method == "HEAD") {
+    util::curl_set(c, CURLOPT_NOBODY, 1L);
+  } else if (setup.method == "POST" || setup.method == "PUT") {
+    // The body may hold any byte: its size is set first, then it is copied.
+    util::curl_set(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(setup.body.size()));
+    util::curl_set(c, CURLOPT_COPYPOSTFIELDS, setup.body.data());
+    if (setup.method == "PUT") {
+      util::curl_set(c, CURLOPT_CUSTOMREQUEST, "PUT");
+    }
+  }
+}
+
 }  // namespace
 
 Transfer::Transfer(const TransferSetup& setup)
@@ -65,6 +78,7 @@ Transfer::Transfer(const TransferSetup& setup)
   if (!setup.post_fields.empty()) {
     util::curl_set(c, CURLOPT_COPYPOSTFIELDS, setup.post_fields.c_str());
   }
+  set_method(c, setup);
   util::curl_set(c, CURLOPT_WRITEFUNCTION, on_body);
   util::curl_set(c, CURLOPT_WRITEDATA, this);
   util::curl_set(c, CURLOPT_HEADERFUNCTION, on_header);

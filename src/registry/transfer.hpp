@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Transfer: one HTTP GET through a libcurl multi handle whose body is pulled by read(), so a
-// layer streams from the socket into the unpacker without a copy on disk and without a thread.
-// Signals and the scan deadline end it between polls.
+// Transfer: one HTTP request (a GET, or a HEAD, POST or PUT of a push) through a libcurl multi
+// handle whose body is pulled by read(), so a layer streams from the socket into the unpacker
+// without a copy on disk and without a thread. Signals and the scan deadline end it between polls.
 #pragma once
 
 #include <imgscap/util/curl.hpp>
@@ -21,6 +21,9 @@ struct TransferSetup {
   std::string basic_password;
   std::string bearer;       // a Bearer token
   std::string post_fields;  // non-empty: a form POST (the OAuth2 token exchange)
+  // "" for GET (or the form POST above); "HEAD", or "POST" / "PUT" sending `body` (pushes).
+  std::string method;
+  std::string body;
   bool tls_verify = true;
   // PEM: system CAs + the registry's, owned by the client; null or empty: libcurl's default
   const std::string* ca_bundle = nullptr;

@@ -54,6 +54,7 @@ struct ImageResult {
   // Only the CVE feed changed: this run evaluated it again on the part of the image the store
   // kept, and kept the rules' results (neither pulled nor unpacked the image).
   bool cve_reevaluated = false;
+  std::string attached;  // --attach: the digest of the artifact pushed beside the image
   // The CVE feed evaluated ("" when none): a stored result is reused only while the feed's
   // sha256 is the same.
   std::string feed_name;

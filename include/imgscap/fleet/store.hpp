@@ -62,6 +62,9 @@ class ResultStore {
                             const ImageResult& result,
                             const std::optional<std::filesystem::path>& kept) const;
 
+  // Replaces the result kept with a stored scan (held under lock(key)).
+  void update(const std::string& key, const ImageResult& result) const;
+
   void record(const RunRecord& run) const;
   // Every run record, oldest first (by started_at, then name).
   [[nodiscard]] std::vector<RunRecord> runs() const;

@@ -54,11 +54,23 @@ struct ScanOptions {
   // Where to keep the part of the image the CVE feed reads (package databases, release files,
   // the files the feed's tests name) for rescan_vulnerabilities; nullopt: nothing is kept.
   std::optional<std::filesystem::path> kept_dir;
+  // Push the summary and ARF beside a docker:// image as an OCI artifact (attach_results).
+  bool attach = false;
+};
+
+// The artifactType of the results --attach pushes.
+inline constexpr const char* k_artifact_type = "application/vnd.imgscap.scan.v1+json";
+
+struct Attached {
+  std::string digest;  // the artifact manifest's
+  std::string how;     // "referrers API", or "referrers tag sha256-<hex>"
+  std::string tag;     // the referrers tag updated ("" with the referrers API)
 };
 
 struct ScanOutcome {
-  report::Summary summary;  // as written to summary.json (files filled in)
-  std::string json_text;    // summary.json's text
+  report::Summary summary;           // as written to summary.json (files filled in)
+  std::string json_text;             // summary.json's text
+  std::optional<Attached> attached;  // with ScanOptions::attach
 };
 
 // Checks what can be checked before anything is fetched (content files, tailoring, --cve;
@@ -69,6 +81,12 @@ void check_scan_options_except_image(const ScanOptions& options);
 // Runs one scan and writes its outputs. Throws imgscap::Error for everything that makes the
 // scan fail (nothing is written then).
 ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress);
+
+// Pushes the results in `outputs` (summary.json, the ARF files it names) to the registry of the
+// docker:// image as an OCI artifact whose subject is the scanned manifest; on a registry
+// without the referrers API, the artifact is added to the referrers tag (imgscap's earlier
+// results for the same manifest leave it). Needs push rights. Throws imgscap::Error.
+Attached attach_results(const ScanOptions& options, const std::filesystem::path& outputs);
 
 // Evaluates the CVE feed again for a scan whose outputs are in `stored` and whose kept part
 // (ScanOptions::kept_dir) is in `kept`, without the image: the feed chosen as scan_image would

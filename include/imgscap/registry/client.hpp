@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// A client of one repository in a registry (the OCI distribution API, read side): manifests by
-// tag or digest, blobs streamed. It owns what a user would otherwise script around curl:
+// A client of one repository in a registry (the OCI distribution API): manifests by tag or
+// digest, blobs streamed; and the push side --attach needs (blobs, manifests). It owns what a user
+// would otherwise script around curl:
 //  - authentication: anonymous, Basic, and the Bearer token flow (WWW-Authenticate realm,
 //    service, scope; the token reused until it expires);
 //  - TLS: system CAs plus the registry's certs.d directory or --cert-dir (*.crt CAs, a
@@ -16,11 +17,13 @@
 #include <imgscap/registry/credentials.hpp>
 #include <imgscap/registry/name.hpp>
 #include <imgscap/util/byte_stream.hpp>
+#include <imgscap/util/digest.hpp>
 
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace imgscap::registry {
@@ -39,6 +42,13 @@ struct Manifest {
   util::Digest digest;     // sha256 of the body (checked against Docker-Content-Digest)
 };
 
+struct PushedManifest {
+  util::Digest digest;  // sha256 of the body pushed
+  // The registry's OCI-Subject header: it indexed the manifest's subject for the referrers
+  // API ("" when it did not: the client maintains the referrers tag then).
+  std::string subject;
+};
+
 class Client {
  public:
   Client(ImageName name, ClientOptions options);
@@ -49,6 +59,15 @@ class Client {
   // GET /v2/<repository>/manifests/<reference> (a tag or digest), accepting the OCI and Docker
   // schema 2 manifest and index types. A digest reference is verified. Throws imgscap::Error.
   Manifest manifest(const std::string& reference);
+  // The same, or nullopt when the registry has no manifest by that reference (HTTP 404).
+  std::optional<Manifest> find_manifest(const std::string& reference);
+
+  // Uploads a blob the repository does not have yet (HEAD, then POST .../blobs/uploads/ and
+  // one PUT of the whole blob with ?digest=). Needs push rights. Throws imgscap::Error.
+  void push_blob(std::string_view data, const util::Digest& digest);
+  // PUT /v2/<repository>/manifests/<reference> (a tag or the body's digest).
+  PushedManifest push_manifest(const std::string& reference, const std::string& media_type,
+                               const std::string& body);
 
   // GET /v2/<repository>/blobs/<digest>, streamed. The stream resumes after a cut connection;
   // verifying digest and size is the caller's (util::VerifyingStream).
@@ -67,6 +86,7 @@ class Client {
  private:
   std::vector<std::string> list(const std::string& first_path, const std::string& key,
                                 const std::string& what);
+  std::optional<Manifest> fetch_manifest(const std::string& reference, bool missing_ok);
   std::unique_ptr<Impl> m_impl;
 };
 
