@@ -14,6 +14,7 @@
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/log.hpp>
 #include <imgscap/util/signals.hpp>
@@ -43,14 +44,6 @@ constexpr auto k_kill_grace = std::chrono::seconds(60);
 // Runs whose records (and results) the store keeps.
 constexpr std::size_t k_runs_kept = 30;
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  std::array<char, 32> text{};
-  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text.data();
-}
 
 // A worker's diagnostics start with its image (shortened, '%' escaped for spdlog's pattern),
 // so that lines of images scanned at once can be told apart.
@@ -138,7 +131,7 @@ class FleetRun {
   void start(std::size_t index) {
     std::cout.flush();
     std::cerr.flush();
-    Worker worker{::fork(), index, Clock::now(), utc_now()};
+    Worker worker{::fork(), index, Clock::now(), util::utc_now()};
     if (worker.pid < 0) {
       fail_errno(errno, "cannot start the scan process of {}", m_options.images[index]);
     }
@@ -154,7 +147,7 @@ class FleetRun {
     util::set_deadline_in(m_options.image_seconds);
     const auto& reference = m_options.images[index];
     name_diagnostics(reference);
-    const auto started_at = utc_now();
+    const auto started_at = util::utc_now();
     ImageResult result;
     try {
       result = scan_one(index);
@@ -242,7 +235,7 @@ class FleetRun {
     auto result = image_result(reference, outcome.summary);
     result.attached = outcome.attached ? outcome.attached->digest : std::string();
     result.key = key;
-    result.scanned_at = utc_now();
+    result.scanned_at = util::utc_now();
     result.feed_file_sha256 = m_cve_file_sha256;
     return result;
   }
@@ -390,7 +383,7 @@ bool in_shard(std::string_view reference, unsigned index, unsigned count) {
 
 std::string new_run_id() {
   std::random_device random;
-  auto stamp = utc_now();
+  auto stamp = util::utc_now();
   std::erase_if(stamp, [](char c) { return c == '-' || c == ':'; });
   return fmt::format("{}-{:08x}", stamp, random());
 }
@@ -458,7 +451,7 @@ FleetReport scan_fleet(const FleetOptions& given, std::ostream* progress_out) {
   }
   const auto started = Clock::now();
   FleetReport report;
-  report.started_at = utc_now();
+  report.started_at = util::utc_now();
   std::error_code ec;
   fs::create_directories(options.output_dir, ec);
   if (ec) {

@@ -9,6 +9,7 @@
 
 #include <imgscap/registry/client.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/gzip.hpp>
 
@@ -49,14 +50,6 @@ nlohmann::json descriptor(const Blob& b) {
   return d;
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  std::array<char, 32> text{};
-  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text.data();
-}
 
 // summary.json, then each evaluation's ARF (or OVAL results), compressed.
 std::vector<Blob> layers(const report::Summary& summary, const std::string& summary_json) {
@@ -127,7 +120,7 @@ Attached attach_results(const ScanOptions& options, const fs::path& outputs) {
   }
   client.push_blob(config.data, config.digest);
   const nlohmann::json annotations = {
-      {"org.opencontainers.image.created", utc_now()},
+      {"org.opencontainers.image.created", util::utc_now()},
       {"org.imgscap.verdict", report::verdict_name(summary)},
       {"org.imgscap.fail-on", std::string(report::fail_on_name(summary.fail_on))},
       {"org.imgscap.version", IMGSCAP_VERSION}};

@@ -7,6 +7,7 @@
 
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/signals.hpp>
 
@@ -48,14 +49,6 @@ scan::Target kept_target(const ScanOptions& options, const KeptPart& kept,
   return target;
 }
 
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  std::array<char, 32> text{};
-  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text.data();
-}
 
 // The stored summary with the new CVE scan; the rules' files copied into `dir`.
 void carry_over(const fs::path& stored, const fs::path& dir, report::Summary& summary,
@@ -139,7 +132,7 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
   notes.push_back(fmt::format(
       "{} {} on the package databases and release files kept from the image; the rules' "
       "results are from the scan of the image",
-      k_reevaluated_note, utc_now()));
+      k_reevaluated_note, util::utc_now()));
   auto json_text = commit_outputs(dir, files, cve, *summary);
   ScanOutcome outcome{std::move(*summary), std::move(json_text), std::nullopt};
   if (options.attach) {

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// Text helpers that need formatting or parsing: ages for people, byte sizes.
+// Text helpers that need formatting or parsing: ages for people, byte sizes, timestamps.
 #include <imgscap/util/text.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <ctime>
 
 namespace imgscap::util {
 
@@ -47,6 +49,15 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text) {
     return std::nullopt;
   }
   return value * multiplier;
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  std::array<char, 32> text{};
+  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text.data();
 }
 
 }  // namespace imgscap::util

@@ -6,6 +6,7 @@
 # with OpenSCAP's file probes (baseline.py --tree-walking) as with imgscap's file facts
 # (tests/e2e/baseline_rules.py).
 # ctest-labels: openscap-heavy
+# ctest-cost: 45
 source "$(dirname "$0")/lib.sh"
 content="$IMGSCAP_SOURCE_DIR/content/imgscap-baseline-ds.xml"
 python3 "$IMGSCAP_SOURCE_DIR/content/src/baseline.py" --check || die "the baseline datastream is stale"

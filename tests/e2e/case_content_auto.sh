@@ -5,6 +5,7 @@
 # same results as evaluating each explicitly. Unknown OS, no os-release, SSG content not
 # installed, a profile the datastream lacks and --content-dir each say what happened.
 # ctest-labels: openscap-heavy
+# ctest-cost: 30
 source "$(dirname "$0")/lib.sh"
 baseline="$IMGSCAP_SOURCE_DIR/content/imgscap-baseline-ds.xml"
 make_image() { python3 "$IMGSCAP_SOURCE_DIR/tests/e2e/make_image.py" "$@"; }

@@ -6,6 +6,7 @@
 # older than fixed is found with versions, fixed and absent are not; severities and --fail-on;
 # exit 4 without a feed for the OS, 3 when the feed cannot be evaluated or does not apply;
 # outputs validated (tests/e2e/cve_results.py).
+# ctest-cost: 60
 source "$(dirname "$0")/lib.sh"
 python3 "$(dirname "$0")/cve_results.py" "$IMGSCAP" "$BASIC_OVAL" "$CASE_DIR/work" \
   "$DEBIAN11_OCI_LAYOUT" "$IMGSCAP_SOURCE_DIR/tests/fixtures/rpmdb"

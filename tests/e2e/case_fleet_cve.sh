@@ -5,6 +5,7 @@
 # vulnerabilities are evaluated again on what the store kept of each image, with no blob
 # pulled, and equal a fresh full scan with the new feed; a feed whose test reads a file the
 # store did not keep falls back to scanning the images (tests/e2e/fleet_cve.py).
+# ctest-cost: 40
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/registry_lib.sh"
 start_registries

@@ -3,6 +3,7 @@
 # The same image in docker-archive, OCI archive, OCI layout (gzip) and OCI layout (zstd) unpacks
 # to identical trees, equal to umoci's own unpack, with the replaced file, the whiteout and the
 # opaque directory applied.
+# ctest-cost: 45
 source "$(dirname "$0")/lib.sh"
 
 listings=()

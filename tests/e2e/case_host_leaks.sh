@@ -7,6 +7,7 @@
 # Scanned with every SSG Debian 11 rule: no secret anywhere, no hang, and the image's own dpkg
 # is never run. The same image without the sandbox leaks the host file, so the check can fail.
 # ctest-labels: openscap-heavy
+# ctest-cost: 50
 source "$(dirname "$0")/lib.sh"
 
 secret="imgscap-host-secret-$RANDOM$RANDOM"

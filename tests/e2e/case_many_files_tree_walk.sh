@@ -5,6 +5,7 @@
 # probes (content/src/baseline.py --tree-walking). That walk takes minutes: skipped (exit 77,
 # reported as skipped by ctest) in the sanitizer pass, which runs the facts-vs-find case.
 # ctest-labels: openscap-heavy
+# ctest-cost: 190
 source "$(dirname "$0")/lib.sh"
 if [ "${IMGSCAP_SANITIZED:-0}" = 1 ]; then
   echo "skipped in the sanitizer pass: the tree walk alone takes minutes there"

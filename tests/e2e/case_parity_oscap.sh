@@ -4,6 +4,7 @@
 # same result as oscap itself configured for offline images on the same tree; the ARF passes
 # rds-validate; summary.json agrees with the ARF.
 # ctest-labels: openscap-heavy
+# ctest-cost: 60
 source "$(dirname "$0")/lib.sh"
 
 for profile in anssi_np_nt28_high '(all)'; do

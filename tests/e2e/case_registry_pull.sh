@@ -5,6 +5,7 @@
 # and by podman; and reads skopeo's and podman's docker-dir directories: every one unpacks to the same tree and gives the
 # same rule results as the docker-archive of the same image; --platform picks from the index;
 # the summary records registry, repository, tag, digest and platform; schema 1 is refused.
+# ctest-cost: 40
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/registry_lib.sh"
 start_registries

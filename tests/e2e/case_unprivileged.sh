@@ -6,6 +6,7 @@
 # no user namespace can be created the scan fails saying what is missing. Needs root to create
 # the two test users (imgscap-e2e-sub, imgscap-e2e-nosub); skipped otherwise.
 # ctest-labels: openscap-heavy
+# ctest-cost: 45
 source "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then
   echo "SKIP: needs root to create the test users"

@@ -27,4 +27,7 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text);
 // "3 h 5 min", "2 d 4 h", "45 s": a rough age for people (negative counts as 0).
 std::string format_age(long long seconds);
 
+// The current time in UTC as RFC 3339 ("2026-11-30T20:00:00Z").
+std::string utc_now();
+
 }  // namespace imgscap::util
