@@ -144,13 +144,13 @@ class Client::Impl {
                                         const std::vector<std::string>& headers,
                                         const std::string& method = "",
                                         const std::string& body = "") {
-    const auto url = api_url(url_path);
     int attempt = 0;
     bool authenticated_now = false;
     while (true) {
       auto t = retrying(
           [&] {
-            auto s = setup(url, headers);
+            // The URL each time: the scheme may have just changed to plain HTTP.
+            auto s = setup(api_url(url_path), headers);
             s.method = method;
             s.body = body;
             s.follow_redirects = method.empty() || method == "HEAD";

@@ -39,7 +39,8 @@ fleet_expect() {
   shift 2
   : >"$REG_DIR/proxy.log"
   fleet "$@" || rc=$?
-  [ "$rc" -eq "$expected" ] || die "$what: exit $rc $(cat "$ERR")"
+  [ "$rc" -eq "$expected" ] ||
+    die "$what: exit $rc $(cat "$ERR") $(grep -h -A5 '^Errors' "$CASE_DIR"/*/summary.txt 2>/dev/null)"
 }
 images_say() {  # images_say SUMMARY PYTHON-CONDITION-ON-i: every image's result holds it
   python3 -c "
