@@ -3,6 +3,7 @@
 // summary printed as text or JSON.
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/report/summary.hpp>
+#include <imgscap/util/error.hpp>
 
 #include <fmt/format.h>
 
@@ -38,6 +39,9 @@ int run_scan(const ScanOptions& options, const Streams& streams) {
     streams.err << fmt::format("imgscap: results attached to {} as {} ({})\n",
                                outcome.summary.image.manifest_digest, outcome.attached->digest,
                                outcome.attached->how);
+  }
+  if (!outcome.attach_error.empty()) {
+    return static_cast<int>(ExitCode::error);  // asked to attach, and it did not happen
   }
   return outcome.summary.exit_code();
 }

@@ -38,14 +38,40 @@ const xmlNode* child(const xmlNode* node, std::string_view name) {
   return found;
 }
 
-// The literal absolute path a file object names, or "" when it names none.
+// An absolute path without empty, "." or ".." components (nothing a copy could be steered by).
+bool plain_absolute(std::string_view path) {
+  if (!path.starts_with('/')) {
+    return false;
+  }
+  path.remove_prefix(1);
+  while (true) {
+    const auto slash = path.find('/');
+    const auto part = path.substr(0, slash);
+    if (part.empty() || part == "." || part == "..") {
+      return false;
+    }
+    if (slash == std::string_view::npos) {
+      return true;
+    }
+    path.remove_prefix(slash + 1);
+  }
+}
+
+// The literal absolute path a file object names, or "" when it names none (or the probe would
+// read more than that path: behaviors that recurse).
 std::string literal_path(const xmlNode* object) {
   if (child(object, "set") != nullptr) {
     return {};
   }
+  if (const auto* behaviors = child(object, "behaviors")) {
+    const auto recurse = xml::attribute(behaviors, "recurse_direction");
+    if (!recurse.empty() && recurse != "none") {
+      return {};
+    }
+  }
   if (const auto* filepath = child(object, "filepath")) {
     const auto path = xml::text(filepath);
-    return literal(filepath) && path.starts_with('/') ? path : std::string();
+    return literal(filepath) && plain_absolute(path) ? path : std::string();
   }
   const auto* dir = child(object, "path");
   const auto* name = child(object, "filename");
@@ -54,10 +80,8 @@ std::string literal_path(const xmlNode* object) {
   }
   const auto path = xml::text(dir);
   const auto file = xml::text(name);
-  if (!path.starts_with('/') || file.empty() || file.find('/') != std::string::npos) {
-    return {};
-  }
-  return path.ends_with('/') ? path + file : path + "/" + file;
+  const auto joined = path.ends_with('/') ? path + file : path + "/" + file;
+  return file.find('/') == std::string::npos && plain_absolute(joined) ? joined : std::string();
 }
 
 // The object elements package tests refer to.

@@ -14,10 +14,10 @@
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/digest.hpp>
 #include <imgscap/util/error.hpp>
-#include <imgscap/util/text.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/log.hpp>
 #include <imgscap/util/signals.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
@@ -43,7 +43,6 @@ constexpr const char* k_work_dir = ".imgscap-fleet";
 constexpr auto k_kill_grace = std::chrono::seconds(60);
 // Runs whose records (and results) the store keeps.
 constexpr std::size_t k_runs_kept = 30;
-
 
 // A worker's diagnostics start with its image (shortened, '%' escaped for spdlog's pattern),
 // so that lines of images scanned at once can be told apart.
@@ -219,14 +218,24 @@ class FleetRun {
         result.cve_reevaluated = true;
         result.seconds = outcome->summary.timings["cve_reevaluation_total"];
         store.put(key, staging(index), result, kept);
-        return result;
+        return with_attach_error(result, *outcome);
       }
     }
     scan.kept_dir = kept_staging(index);
-    auto result = stored_result(reference, key, pipeline::scan_image(scan, *progress));
+    const auto outcome = pipeline::scan_image(scan, *progress);
+    auto result = stored_result(reference, key, outcome);
     store.put(key, staging(index), result, scan.kept_dir);
     std::error_code ec;
     fs::remove_all(*scan.kept_dir, ec);
+    return with_attach_error(result, outcome);
+  }
+
+  // A result stored without its attachment is attached by the next run that asks; this run's
+  // summary says why it was not.
+  static ImageResult with_attach_error(ImageResult result, const pipeline::ScanOutcome& outcome) {
+    if (!outcome.attach_error.empty()) {
+      result.error = "the results could not be attached: " + outcome.attach_error;
+    }
     return result;
   }
 

@@ -337,8 +337,14 @@ void ResultStore::prune(std::size_t keep_runs) const {
   const auto day_ago = fs::file_time_type::clock::now() - std::chrono::hours(24);
   for (const auto& entry : fs::directory_iterator(m_dir / "results", ec)) {
     const auto name = entry.path().filename().string();
-    if (kept_keys.count(name) == 0 && fs::last_write_time(entry.path(), ec) < day_ago) {
-      fs::remove_all(entry.path(), ec);
+    if (kept_keys.count(name) == 0 && fs::last_write_time(entry.path(), ec) < day_ago &&
+        safe_component(name)) {
+      // Not while another process holds the key (its CVE feed may be evaluated on .kept now).
+      const util::Fd lock(
+          ::open((m_dir / "locks" / name).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+      if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) == 0) {
+        fs::remove_all(entry.path(), ec);
+      }
     }
   }
 }

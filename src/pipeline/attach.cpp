@@ -9,9 +9,9 @@
 
 #include <imgscap/registry/client.hpp>
 #include <imgscap/util/error.hpp>
-#include <imgscap/util/text.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/gzip.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -50,15 +50,26 @@ nlohmann::json descriptor(const Blob& b) {
   return d;
 }
 
+// A results file in `outputs` (by the name the summary gives it: a stored summary names the
+// directory it was first written to). Throws imgscap::Error when it is missing.
+std::string results_file(const fs::path& outputs, const std::string& named) {
+  const auto file = outputs / fs::path(named).filename();
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) {
+    fail("--attach: {} is missing", file.string());
+  }
+  return util::read_file(file);
+}
 
 // summary.json, then each evaluation's ARF (or OVAL results), compressed.
-std::vector<Blob> layers(const report::Summary& summary, const std::string& summary_json) {
+std::vector<Blob> layers(const report::Summary& summary, const std::string& summary_json,
+                         const fs::path& outputs) {
   std::vector<Blob> out;
   out.push_back(blob(summary_json, k_summary_type, "summary.json"));
   for (const auto& e : summary.evaluations) {
     for (const auto& [kind, path] : e.files) {
       if (kind == "arf" || kind == "oval_results") {
-        out.push_back(blob(util::gzip(util::read_file(path)), k_arf_type,
+        out.push_back(blob(util::gzip(results_file(outputs, path)), k_arf_type,
                            fs::path(path).filename().string() + ".gz"));
       }
     }
@@ -80,8 +91,8 @@ nlohmann::json referrers_index(const std::optional<registry::Manifest>& existing
   nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", k_index_type}, {"manifests", {}}};
   if (existing) {
     auto old = nlohmann::json::parse(existing->body, nullptr, false);
-    if (old.is_object() && old.value("mediaType", "") == k_index_type &&
-        old.contains("manifests") && old["manifests"].is_array()) {
+    // mediaType is optional in an index; a manifests list is what makes one.
+    if (old.is_object() && old.contains("manifests") && old["manifests"].is_array()) {
       index = std::move(old);
     }
   }
@@ -100,7 +111,7 @@ nlohmann::json referrers_index(const std::optional<registry::Manifest>& existing
 }  // namespace
 
 Attached attach_results(const ScanOptions& options, const fs::path& outputs) {
-  const auto summary_json = util::read_file(outputs / "summary.json");
+  const auto summary_json = results_file(outputs, "summary.json");
   const auto summary =
       report::summary_from_json(nlohmann::json::parse(summary_json, nullptr, false));
   const auto reference = image::parse_reference(options.image);
@@ -112,7 +123,7 @@ Attached attach_results(const ScanOptions& options, const fs::path& outputs) {
   const auto subject_digest = util::Digest::parse(summary.image.manifest_digest);
   const auto subject = client.manifest(subject_digest.str());
   const auto config = blob("{}", k_empty_type, "");
-  const auto files = layers(summary, summary_json);
+  const auto files = layers(summary, summary_json, outputs);
   nlohmann::json layer_list = nlohmann::json::array();
   for (const auto& one : files) {
     client.push_blob(one.data, one.digest);
@@ -155,6 +166,15 @@ Attached attach_results(const ScanOptions& options, const fs::path& outputs) {
   spdlog::info("results attached to {} as {} ({})", summary.image.manifest_digest, digest.str(),
                attached.how);
   return attached;
+}
+
+void attach(const ScanOptions& options, const fs::path& outputs, ScanOutcome& outcome) {
+  try {
+    outcome.attached = attach_results(options, outputs);
+  } catch (const Error& e) {
+    outcome.attach_error = e.what();
+    spdlog::error("the results could not be attached: {}", e.what());
+  }
 }
 
 }  // namespace imgscap::pipeline

@@ -45,22 +45,32 @@ class Keeper {
 
   // "content" (a regular file, copied), "absent", or "not kept" (another kind of file).
   std::string file(const std::string& path) {
-    const auto fd = rootfs::open_in_root(m_root, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (!fd) {
+    // Looked at before it is opened for reading: a device node is never opened.
+    const auto at = rootfs::open_in_root(m_root, path, O_PATH | O_CLOEXEC);
+    if (!at) {
       return errno == ENOENT || errno == ENOTDIR ? "absent" : "not kept";
     }
-    return copy(fd, path) ? "content" : "not kept";
+    struct stat st {};
+    if (::fstat(at.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      return "not kept";
+    }
+    const auto fd =
+        rootfs::open_in_root(m_root, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    return fd && copy(fd, path) ? "content" : "not kept";
   }
 
   // "content" (every regular file below it copied), "absent", or "not kept".
-  std::string dir(const std::string& path) {
+  std::string dir(const std::string& path, int depth = 0) {
+    if (depth > k_max_depth) {
+      return "not kept";
+    }
     const auto fd =
         rootfs::open_in_root(m_root, path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
     if (!fd) {
       return errno == ENOENT ? "absent" : "not kept";
     }
     fs::create_directories(m_to / path);
-    return walk(fd, path, 0) ? "content" : "not kept";
+    return walk(fd, path, depth) ? "content" : "not kept";
   }
 
  private:
@@ -90,25 +100,34 @@ class Keeper {
       }
       m_bytes += static_cast<std::uint64_t>(n);
       if (m_bytes > k_kept_bytes) {
+        ::unlink((m_to / path).c_str());  // no partial copy is left to be read as the file
         return false;
       }
       util::write_all(to.get(), {buffer.data(), static_cast<std::size_t>(n)}, m_to / path);
     }
   }
 
+  // Every entry of the directory kept; false when one cannot be (or the listing failed).
   bool walk(const util::Fd& dir, const std::string& path, int depth) {
-    if (depth > k_max_depth) {
+    std::vector<std::string> names;
+    util::Fd copy(::dup(dir.get()));
+    DIR* stream = copy ? ::fdopendir(copy.get()) : nullptr;
+    if (stream == nullptr) {
       return false;
     }
-    std::vector<std::string> names;
-    if (DIR* stream = ::fdopendir(::dup(dir.get())); stream != nullptr) {
-      while (const auto* entry = ::readdir(stream)) {
-        const std::string name = entry->d_name;
-        if (name != "." && name != "..") {
-          names.push_back(name);
-        }
+    copy.release();  // closedir closes it
+    errno = 0;
+    while (const auto* entry = ::readdir(stream)) {
+      const std::string name = entry->d_name;
+      if (name != "." && name != "..") {
+        names.push_back(name);
       }
-      ::closedir(stream);
+      errno = 0;
+    }
+    const bool listed = errno == 0;
+    ::closedir(stream);
+    if (!listed) {
+      return false;
     }
     for (const auto& name : names) {
       const auto rel = path + "/" + name;
@@ -116,7 +135,8 @@ class Keeper {
       if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         return false;
       }
-      const bool ok = S_ISDIR(st.st_mode) ? this->dir(rel) == "content" : file(rel) != "not kept";
+      const bool ok =
+          S_ISDIR(st.st_mode) ? this->dir(rel, depth + 1) == "content" : file(rel) != "not kept";
       if (!ok) {
         return false;
       }
@@ -165,9 +185,16 @@ void keep_feed_inputs(const util::Fd& root, const feeds::FileNeeds& needs,
       files[path] = keeper.file(path);
     }
   }
+  // The databases and release files every feed reads must be kept as they are, or the kept
+  // part would answer as an image without them.
   for (const auto& [path, how] : dirs.items()) {
     if (how == "not kept") {
       fail("/{} is larger than imgscap keeps, or not a plain directory", path);
+    }
+  }
+  for (const char* path : k_kept_files) {
+    if (files[path] == "not kept") {
+      fail("/{} is larger than imgscap keeps, or not a regular file", path);
     }
   }
   const nlohmann::json meta = {{"format", k_kept_format},

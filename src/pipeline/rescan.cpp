@@ -7,9 +7,9 @@
 
 #include <imgscap/rootfs/in_root.hpp>
 #include <imgscap/util/error.hpp>
-#include <imgscap/util/text.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/signals.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -48,7 +48,6 @@ scan::Target kept_target(const ScanOptions& options, const KeptPart& kept,
   }
   return target;
 }
-
 
 // The stored summary with the new CVE scan; the rules' files copied into `dir`.
 void carry_over(const fs::path& stored, const fs::path& dir, report::Summary& summary,
@@ -134,9 +133,9 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
       "results are from the scan of the image",
       k_reevaluated_note, util::utc_now()));
   auto json_text = commit_outputs(dir, files, cve, *summary);
-  ScanOutcome outcome{std::move(*summary), std::move(json_text), std::nullopt};
+  ScanOutcome outcome{std::move(*summary), std::move(json_text), std::nullopt, {}};
   if (options.attach) {
-    outcome.attached = attach_results(options, dir);
+    attach(options, dir, outcome);
   }
   return outcome;
 }

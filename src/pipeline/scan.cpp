@@ -41,7 +41,7 @@ void keep_for_later_feeds(const util::Fd& root, const ScannedFeed& cve, const sc
                           const fs::path& dir) {
   try {
     keep_feed_inputs(root, cve.file_needs, target, dir);
-  } catch (const Error& e) {
+  } catch (const std::exception& e) {  // also filesystem_error (a name too long to copy)
     spdlog::info("nothing kept for later CVE feeds: {}", e.what());
     std::error_code ec;
     fs::remove_all(dir, ec);
@@ -156,9 +156,9 @@ ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress) {
   summary.timings["total"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto json_text = write_outputs(options, reference, evaluated, cve, summary);
-  ScanOutcome outcome{std::move(summary), std::move(json_text), std::nullopt};
+  ScanOutcome outcome{std::move(summary), std::move(json_text), std::nullopt, {}};
   if (options.attach) {
-    outcome.attached = attach_results(options, outputs_of(outcome.summary));
+    attach(options, outputs_of(outcome.summary), outcome);
   }
   return outcome;
 }

@@ -182,6 +182,10 @@ report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& 
 void add_notes(report::Summary& summary, const Unpacked& unpacked,
                const std::optional<sandbox::UserNamespace>& ns, const report::BrokenProbes& broken);
 
+// --attach after the outputs are written: its failure is kept in outcome.attach_error (and
+// logged), so that a finished scan is never lost to a registry that refuses the push.
+void attach(const ScanOptions& options, const std::filesystem::path& outputs, ScanOutcome& outcome);
+
 // The directory a summary's outputs were written to.
 std::filesystem::path outputs_of(const report::Summary& summary);
 

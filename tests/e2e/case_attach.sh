@@ -54,12 +54,14 @@ run_imgscap scan "$IMAGE" --content "$BASELINE" "${AUTH[@]}" --attach -o "$CASE_
 [ "$RC" -eq 0 ] || [ "$RC" -eq 2 ] || die "scan --attach: $RC $(cat "$ERR")"
 first=$(check_attached "$CASE_DIR/one")
 
-# Read back with skopeo: the layers are the summary written and the ARF, gzip'ed.
-rm -rf "$CASE_DIR/copy"
-skopeo copy -q --src-cert-dir "$CERTS" --src-creds "$REG_USER:$REG_PASSWORD" \
-  "docker://$BASIC/attach/tiny@$first" "oci:$CASE_DIR/copy:results" 2>"$CASE_DIR/copy.err" ||
-  die "skopeo copy of the artifact: $(cat "$CASE_DIR/copy.err")"
-python3 - "$CASE_DIR/copy" "$CASE_DIR/one" "$first" <<'PY' || die "artifact read back"
+# read_back ARTIFACT OUT_DIR: skopeo copies the artifact; its layers are the summary written
+# and the ARF, gzip'ed.
+read_back() {
+  rm -rf "$CASE_DIR/copy"
+  skopeo copy -q --src-cert-dir "$CERTS" --src-creds "$REG_USER:$REG_PASSWORD" \
+    "docker://$BASIC/attach/tiny@$1" "oci:$CASE_DIR/copy:results" 2>"$CASE_DIR/copy.err" ||
+    die "skopeo copy of the artifact: $(cat "$CASE_DIR/copy.err")"
+  python3 - "$CASE_DIR/copy" "$2" "$1" <<'PY' || die "artifact read back ($2)"
 import gzip, json, os, sys
 layout, out, digest = sys.argv[1:]
 blob = lambda d: open(os.path.join(layout, "blobs", *d.split(":")), "rb").read()
@@ -70,6 +72,8 @@ summary, arf = m["layers"]
 assert blob(summary["digest"]) == open(os.path.join(out, "summary.json"), "rb").read()
 assert gzip.decompress(blob(arf["digest"])) == open(os.path.join(out, "arf.xml"), "rb").read()
 PY
+}
+read_back "$first" "$CASE_DIR/one"
 
 # Attached again: imgscap's entry is replaced, not added.
 run_imgscap scan "$IMAGE" --content "$BASELINE" "${AUTH[@]}" --attach -o "$CASE_DIR/two" -q
@@ -94,6 +98,7 @@ fleet -o "$CASE_DIR/f1"
 fleet -o "$CASE_DIR/f2" --attach
 fleet -o "$CASE_DIR/f3" --attach
 third=$(check_attached "$(ls -d "$CASE_DIR"/f2/*@*)")
+read_back "$third" "$(ls -d "$CASE_DIR"/f2/*@*)"  # the stored result's own ARF, not an empty one
 python3 - "$CASE_DIR" "$third" <<'PY' || die "fleet attach"
 import json, sys
 case, third = sys.argv[1:]

@@ -56,7 +56,6 @@ for key in "$STORE"/results/*; do
   [ -s "$key/.kept/kept.json" ] && [ -s "$key/.kept/root/var/lib/dpkg/status" ] ||
     die "no kept part in $key: $(ls -a "$key")"
 done
-! ls -a "$CASE_DIR"/first/*@*/ | grep -q '^\.kept' || die "the kept part was copied to -o"
 
 # The next day's feed at the same path: evaluated on the kept parts, no blob pulled.
 cp "$CASE_DIR/feeds/next.xml" "$FEED"
@@ -64,6 +63,10 @@ fleet_expect 2 "feed changed" --store "$STORE" -o "$CASE_DIR/next"
 [ "$(blob_requests)" -eq 0 ] || die "the feed-only rescan pulled blobs: $(grep blobs "$REG_DIR/proxy.log" | head -3)"
 images_say "$CASE_DIR/next/summary.json" 'i["cve_reevaluated"] and not i["reused"]' ||
   die "the feed change was not evaluated on the kept parts"
+! ls -a "$CASE_DIR"/next/*@*/ | grep -q '^\.kept' || die "the kept part was copied to -o"
+for key in "$STORE"/results/*; do
+  [ -s "$key/.kept/kept.json" ] || die "the re-evaluated result lost its kept part: $key"
+done
 fleet_expect 2 "fresh scan with the next feed" --no-store -o "$CASE_DIR/fresh"
 python3 "$helper" same "$CASE_DIR/next/summary.json" "$CASE_DIR/fresh/summary.json" ||
   die "re-evaluated vulnerabilities differ from a fresh scan's"

@@ -267,6 +267,18 @@ TEST_F(FeedIndexTest, FileNeedsOfFileObjectsAndWhatCannotBeKept) {
       R"(<ind:textfilecontent54_object id="oval:u:obj:1" version="1"><ind:filepath operation="pattern match">^/etc/.*-release$</ind:filepath><ind:pattern operation="pattern match">x</ind:pattern><ind:instance datatype="int">1</ind:instance></ind:textfilecontent54_object>)");
   EXPECT_NE(file_needs(index).inexact.find("by pattern or variable"), std::string::npos);
 
+  // A path that climbs (a copy made by it could be steered) and a recursing object are not
+  // answered by name.
+  index = index_of(
+      m_dir, test("ind:textfilecontent54", "1") + test("unix:file", "2"),
+      R"(<ind:textfilecontent54_object id="oval:u:obj:1" version="1"><ind:filepath>/etc/../../home/x</ind:filepath><ind:pattern operation="pattern match">x</ind:pattern><ind:instance datatype="int">1</ind:instance></ind:textfilecontent54_object>
+         <unix:file_object id="oval:u:obj:2" version="1"><unix:path>/etc</unix:path><unix:filename>x</unix:filename></unix:file_object>)");
+  EXPECT_NE(file_needs(index).inexact, "");
+  index = index_of(
+      m_dir, test("unix:file", "1"),
+      R"(<unix:file_object id="oval:u:obj:1" version="1"><unix:behaviors recurse_direction="down"/><unix:path>/etc</unix:path><unix:filename>x</unix:filename></unix:file_object>)");
+  EXPECT_NE(file_needs(index).inexact, "");
+
   index = index_of(
       m_dir, test("ind:environmentvariable58", "1"),
       R"(<ind:environmentvariable58_object id="oval:u:obj:1" version="1"><ind:pid xsi:nil="true" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"/><ind:name>PATH</ind:name></ind:environmentvariable58_object>)");

@@ -70,7 +70,9 @@ struct Attached {
 struct ScanOutcome {
   report::Summary summary;           // as written to summary.json (files filled in)
   std::string json_text;             // summary.json's text
-  std::optional<Attached> attached;  // with ScanOptions::attach
+  std::optional<Attached> attached;  // with ScanOptions::attach, when it succeeded
+  // Why attaching failed ("" when it did not): the scan's outputs are written all the same.
+  std::string attach_error;
 };
 
 // Checks what can be checked before anything is fetched (content files, tailoring, --cve;
