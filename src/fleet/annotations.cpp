@@ -4,6 +4,7 @@
 // and the external-scanner quality annotation, as one JSON merge patch. Denied: non-compliant
 // only (an incomplete scan is not a finding; an image that could not be scanned gets no patch).
 #include <imgscap/fleet/fleet.hpp>
+#include <imgscap/report/severity.hpp>
 
 #include <fmt/format.h>
 
@@ -20,10 +21,13 @@ constexpr const char* k_quality = "quality.images.openshift.io/vulnerability.ope
 
 // OpenShift's image quality summary: one entry per severity, severityIndex higher = worse.
 nlohmann::json quality_summary(const ImageResult& result) {
-  constexpr std::array<std::pair<const char*, int>, 4> k_levels{
-      {{"critical", 4}, {"high", 3}, {"medium", 2}, {"low", 1}}};
   nlohmann::json summary = nlohmann::json::array();
-  for (const auto& [label, index] : k_levels) {
+  for (const auto severity : report::k_severities_worst_first) {
+    const int index = report::severity_rank(severity);
+    if (index < 1) {
+      continue;  // OpenShift's levels: critical 4 to low 1
+    }
+    const std::string label(report::severity_name(severity));
     int count = 0;
     for (const auto* counts : {&result.failed_rules, &result.vulnerabilities}) {
       const auto it = counts->find(label);

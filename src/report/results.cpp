@@ -70,19 +70,6 @@ std::map<std::string, int> Results::counts() const {
   return counts;
 }
 
-int severity_rank(std::string_view severity) {
-  if (severity == "high") {
-    return 3;
-  }
-  if (severity == "medium") {
-    return 2;
-  }
-  if (severity == "low") {
-    return 1;
-  }
-  return 0;
-}
-
 bool is_failure(std::string_view result) {
   return result == "fail" || result == "error" || result == "unknown";
 }

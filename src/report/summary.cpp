@@ -14,8 +14,8 @@ namespace imgscap::report {
 namespace {
 
 bool worse(const RuleResult& a, const RuleResult& b) {
-  const auto ra = severity_rank(a.severity);
-  const auto rb = severity_rank(b.severity);
+  const auto ra = severity_rank(severity_of(a.severity));
+  const auto rb = severity_rank(severity_of(b.severity));
   if (ra != rb) {
     return ra > rb;
   }
@@ -23,29 +23,6 @@ bool worse(const RuleResult& a, const RuleResult& b) {
     return a.result == "fail";
   }
   return a.id < b.id;
-}
-
-int threshold(FailOn fail_on) {
-  switch (fail_on) {
-    case FailOn::low:
-      return 0;
-    case FailOn::medium:
-      return 2;
-    case FailOn::high:
-      return 3;
-    case FailOn::critical:
-      return 4;
-    case FailOn::none:
-      return 99;
-  }
-  return 0;
-}
-
-// Whether a vulnerability counts at the threshold; one whose severity is unknown counts at
-// every threshold (none is handled by the callers).
-bool at_or_above(const Vulnerability& v, int minimum) {
-  const int rank = vulnerability_rank(v.severity);
-  return rank < 0 || rank >= minimum;
 }
 
 std::vector<RuleResult> rules_where(const Results& results,
@@ -56,32 +33,6 @@ std::vector<RuleResult> rules_where(const Results& results,
 }
 
 }  // namespace
-
-std::string_view fail_on_name(FailOn fail_on) {
-  switch (fail_on) {
-    case FailOn::low:
-      return "low";
-    case FailOn::medium:
-      return "medium";
-    case FailOn::high:
-      return "high";
-    case FailOn::critical:
-      return "critical";
-    case FailOn::none:
-      return "none";
-  }
-  return "low";
-}
-
-FailOn parse_fail_on(std::string_view name) {
-  for (const auto value :
-       {FailOn::low, FailOn::medium, FailOn::high, FailOn::critical, FailOn::none}) {
-    if (fail_on_name(value) == name) {
-      return value;
-    }
-  }
-  fail("--fail-on must be one of low, medium, high, critical, none (got \"{}\")", name);
-}
 
 std::vector<RuleResult> Summary::problems() const {
   auto out = rules_where(results, [](const RuleResult& r) { return is_failure(r.result); });
@@ -101,9 +52,8 @@ std::vector<RuleResult> Summary::ownership_dependent() const {
 
 std::vector<RuleResult> Summary::failures() const {
   auto out = problems();
-  const int minimum = threshold(fail_on);
-  std::erase_if(out,
-                [minimum](const RuleResult& r) { return severity_rank(r.severity) < minimum; });
+  std::erase_if(
+      out, [this](const RuleResult& r) { return !rule_reaches(severity_of(r.severity), fail_on); });
   return out;
 }
 
@@ -122,14 +72,11 @@ std::string verdict_name(const Summary& s) {
 
 std::vector<Vulnerability> Summary::vulnerability_failures() const {
   std::vector<Vulnerability> out;
-  if (fail_on == FailOn::none) {
-    return out;
-  }
-  const int minimum = threshold(fail_on);
   const bool ignore_unfixed = vulnerabilities.ignore_unfixed;
   std::copy_if(vulnerabilities.results.found.begin(), vulnerabilities.results.found.end(),
-               std::back_inserter(out), [minimum, ignore_unfixed](const Vulnerability& v) {
-                 return at_or_above(v, minimum) && !(ignore_unfixed && v.unfixed());
+               std::back_inserter(out), [this, ignore_unfixed](const Vulnerability& v) {
+                 return vulnerability_reaches(severity_of(v.severity), fail_on) &&
+                        !(ignore_unfixed && v.unfixed());
                });
   return out;
 }
@@ -139,10 +86,10 @@ bool Summary::incomplete() const {
     if (vulnerabilities.status == "not_evaluated") {
       return true;
     }
-    const int minimum = threshold(fail_on);
     const auto& open = vulnerabilities.results.not_evaluated;
-    if (std::any_of(open.begin(), open.end(),
-                    [minimum](const Vulnerability& v) { return at_or_above(v, minimum); })) {
+    if (std::any_of(open.begin(), open.end(), [this](const Vulnerability& v) {
+          return vulnerability_reaches(severity_of(v.severity), fail_on);
+        })) {
       return true;
     }
   }

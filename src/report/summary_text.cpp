@@ -40,14 +40,14 @@ std::string os_line(const OsFacts& os) {
 }
 
 std::string severity_counts_line(const std::vector<Vulnerability>& found) {
-  std::map<std::string, int> counts;
+  std::map<Severity, int> counts;
   for (const auto& v : found) {
-    ++counts[v.severity];
+    ++counts[severity_of(v.severity)];
   }
   std::vector<std::string> parts;
-  for (const char* severity : {"critical", "high", "medium", "low", "negligible", "unknown"}) {
+  for (const auto severity : k_severities_worst_first) {
     if (const auto it = counts.find(severity); it != counts.end()) {
-      parts.push_back(fmt::format("{} {}", it->second, severity));
+      parts.push_back(fmt::format("{} {}", it->second, severity_name(severity)));
     }
   }
   return parts.empty() ? std::string("none") : fmt::format("{}", fmt::join(parts, ", "));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // One streaming pass over an OVAL results file: definitions, tests, objects, states and
 // variables of the feed, then the results and the collected items, joined at the end.
+#include <imgscap/report/severity.hpp>
 #include <imgscap/report/vulnerabilities.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/text.hpp>
@@ -327,8 +328,8 @@ std::vector<AffectedPackage> affected_packages(const Definition& d, const Collec
 }
 
 bool worse(const Vulnerability& a, const Vulnerability& b) {
-  const auto ra = vulnerability_rank(a.severity);
-  const auto rb = vulnerability_rank(b.severity);
+  const auto ra = severity_rank(severity_of(a.severity));
+  const auto rb = severity_rank(severity_of(b.severity));
   // unknown sorts with high: a feed that states no severity is not a reason to hide it.
   const auto ka = ra < 0 ? 3 : ra;
   const auto kb = rb < 0 ? 3 : rb;
@@ -344,41 +345,17 @@ std::string normalise_vulnerability_severity(std::string_view distributor_severi
   std::string s(util::trim(distributor_severity));
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  if (s == "critical") {
-    return "critical";
-  }
-  if (s == "important" || s == "high") {
+  // Red Hat's names, and what other feeds call the lowest grade.
+  if (s == "important") {
     return "high";
   }
-  if (s == "moderate" || s == "medium") {
+  if (s == "moderate") {
     return "medium";
   }
-  if (s == "low") {
-    return "low";
-  }
-  if (s == "negligible" || s == "none" || s == "informational") {
+  if (s == "none" || s == "informational") {
     return "negligible";
   }
-  return "unknown";
-}
-
-int vulnerability_rank(std::string_view severity) {
-  if (severity == "critical") {
-    return 4;
-  }
-  if (severity == "high") {
-    return 3;
-  }
-  if (severity == "medium") {
-    return 2;
-  }
-  if (severity == "low") {
-    return 1;
-  }
-  if (severity == "negligible") {
-    return 0;
-  }
-  return -1;
+  return std::string(severity_name(severity_of(s)));
 }
 
 bool Vulnerability::unfixed() const {

@@ -300,7 +300,40 @@ TEST(Severity, DistributorWordsAreNormalised) {
   EXPECT_EQ(normalise_vulnerability_severity("negligible"), "negligible");
   EXPECT_EQ(normalise_vulnerability_severity("untriaged"), "unknown");
   EXPECT_EQ(normalise_vulnerability_severity(""), "unknown");
-  EXPECT_EQ(vulnerability_rank("unknown"), -1);
+  EXPECT_EQ(severity_of(normalise_vulnerability_severity("untriaged")), Severity::unknown);
+}
+
+TEST(Severity, NamesOrderAndThresholds) {
+  EXPECT_EQ(severity_of("info"), Severity::negligible);
+  EXPECT_EQ(severity_of("High"), Severity::unknown);  // the model's names are lower case
+  for (const auto severity : k_severities_worst_first) {
+    EXPECT_EQ(severity_of(severity_name(severity)), severity);
+  }
+  EXPECT_GT(severity_rank(Severity::critical), severity_rank(Severity::high));
+  EXPECT_GT(severity_rank(Severity::negligible), severity_rank(Severity::unknown));
+  // An ungraded rule counts only at low; an ungraded vulnerability at every threshold.
+  EXPECT_TRUE(rule_reaches(Severity::unknown, FailOn::low));
+  EXPECT_FALSE(rule_reaches(Severity::unknown, FailOn::medium));
+  EXPECT_TRUE(vulnerability_reaches(Severity::unknown, FailOn::critical));
+  EXPECT_FALSE(vulnerability_reaches(Severity::unknown, FailOn::none));
+  EXPECT_TRUE(rule_reaches(Severity::high, FailOn::high));
+  EXPECT_FALSE(rule_reaches(Severity::high, FailOn::critical));
+  EXPECT_FALSE(rule_reaches(Severity::critical, FailOn::none));
+  EXPECT_TRUE(vulnerability_reaches(Severity::negligible, FailOn::low));
+  EXPECT_FALSE(vulnerability_reaches(Severity::low, FailOn::medium));
+}
+
+TEST(Severity, WhatOtherFormatsRead) {
+  EXPECT_EQ(sarif_level(Severity::critical), "error");
+  EXPECT_EQ(sarif_level(Severity::high), "error");
+  EXPECT_EQ(sarif_level(Severity::medium), "warning");
+  EXPECT_EQ(sarif_level(Severity::low), "note");
+  EXPECT_EQ(security_severity_score(Severity::critical), "9.5");
+  EXPECT_EQ(security_severity_score(Severity::high), "8.0");
+  EXPECT_EQ(security_severity_score(Severity::medium), "5.5");
+  EXPECT_EQ(security_severity_score(Severity::low), "2.0");
+  EXPECT_EQ(gitlab_severity(Severity::negligible), "Info");
+  EXPECT_EQ(gitlab_severity(Severity::unknown), "Unknown");
 }
 
 }  // namespace

@@ -73,9 +73,6 @@ Results read_arf(const std::filesystem::path& arf);
 // false=fail; vulnerability/patch: true=fail, false=pass; inventory/miscellaneous: informational.
 Results read_oval_results(const std::filesystem::path& file);
 
-// 3 high, 2 medium, 1 low, 0 anything else.
-int severity_rank(std::string_view severity);
-
 // Results that count against compliance: fail, error, unknown.
 bool is_failure(std::string_view result);
 

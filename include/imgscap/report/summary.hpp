@@ -4,6 +4,7 @@
 #pragma once
 
 #include <imgscap/report/results.hpp>
+#include <imgscap/report/severity.hpp>
 #include <imgscap/report/vulnerabilities.hpp>
 
 #include <nlohmann/json.hpp>
@@ -16,11 +17,6 @@
 namespace imgscap::report {
 
 constexpr int k_summary_schema_version = 1;
-
-enum class FailOn { low, medium, high, critical, none };
-std::string_view fail_on_name(FailOn fail_on);
-// Throws imgscap::Error for an unknown name.
-FailOn parse_fail_on(std::string_view name);
 
 struct LayerFacts {
   std::string digest;

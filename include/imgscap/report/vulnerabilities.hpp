@@ -71,7 +71,4 @@ std::string distributor_state(std::string_view criterion_comment);
 // negligible, untriaged) and others onto critical, high, medium, low, negligible, unknown.
 std::string normalise_vulnerability_severity(std::string_view distributor_severity);
 
-// critical 4, high 3, medium 2, low 1, negligible 0; unknown -1.
-int vulnerability_rank(std::string_view severity);
-
 }  // namespace imgscap::report
