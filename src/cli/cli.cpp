@@ -40,12 +40,19 @@ See imgscap(1) for details.)";
 
 const std::map<std::string, OutputFormat> k_formats{{"text", OutputFormat::text},
                                                     {"json", OutputFormat::json}};
+const std::map<std::string, OutputFormat> k_scan_formats{{"text", OutputFormat::text},
+                                                         {"json", OutputFormat::json},
+                                                         {"sarif", OutputFormat::sarif},
+                                                         {"junit", OutputFormat::junit},
+                                                         {"gitlab", OutputFormat::gitlab}};
 
-// --format text|json, as every command that prints spells it.
-void add_format_option(CLI::App* command, OutputFormat& format, const std::string& help) {
+// --format text|json, as every command that prints spells it (scan has more).
+void add_format_option(CLI::App* command, OutputFormat& format, const std::string& help,
+                       const std::map<std::string, OutputFormat>& formats = k_formats,
+                       const std::string& names = "text|json") {
   command->add_option("--format", format, help)
-      ->transform(CLI::CheckedTransformer(k_formats))
-      ->option_text("text|json");
+      ->transform(CLI::CheckedTransformer(formats))
+      ->option_text(names);
 }
 
 struct Parsed {
@@ -228,7 +235,11 @@ void add_scan(CLI::App& app, Parsed& p) {
                  "artifact whose subject is the scanned manifest (found through the referrers "
                  "API, or the sha256-<hex> referrers tag where the registry lacks it); needs "
                  "push rights");
-  add_format_option(scan, p.scan.format, "Summary printed on stdout: text or json");
+  add_format_option(scan, p.scan.format,
+                    "Printed on stdout: the summary as text or json, or one image's results as "
+                    "SARIF, JUnit XML or GitLab's container-scanning report (these three are "
+                    "also written to the output directory)",
+                    k_scan_formats, "text|json|sarif|junit|gitlab");
   scan->add_flag("-q,--quiet", p.scan.quiet, "Print nothing on stdout; errors still go to stderr");
   scan->add_flag("--keep-rootfs", p.scan.keep_rootfs,
                  "Keep the work directory with the unpacked root filesystem and say where");
@@ -327,12 +338,21 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
   apply_limits(p);
   if (app.got_subcommand("scan")) {
     p.scan.fail_on = report::parse_fail_on(p.fail_on);
+    if (p.scan.format == OutputFormat::gitlab && p.scan.cve == "off") {
+      fail("--format gitlab prints the container-scanning report of a CVE scan: add --cve");
+    }
     util::init_logging(streams.err, p.verbose ? util::Verbosity::verbose : util::Verbosity::normal);
     apply_creds(p, p.scan.source);
     if (p.fleet.images.size() == 1 && !p.fleet.images_from && !p.fleet.store &&
         p.fleet.shard.empty()) {
       p.scan.image = p.fleet.images.front();
       return run_scan(p.scan, streams);
+    }
+    if (p.scan.format != OutputFormat::text && p.scan.format != OutputFormat::json) {
+      fail(
+          "--format sarif, junit and gitlab print one image's results: with several images, "
+          "each image's output directory holds results.sarif, junit.xml and "
+          "gl-container-scanning-report.json");
     }
     p.fleet.scan = p.scan;
     return run_fleet_scan(p.fleet, streams);

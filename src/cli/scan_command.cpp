@@ -4,6 +4,7 @@
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/report/summary.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/files.hpp>
 
 #include <fmt/format.h>
 
@@ -23,10 +24,26 @@ void print_summary(const ScanOptions& options, const Streams& streams,
   if (options.quiet) {
     return;
   }
-  if (options.format == OutputFormat::json) {
-    streams.out << json_text << '\n';
-  } else {
-    streams.out << report::render_text(summary);
+  switch (options.format) {
+    case OutputFormat::json:
+      streams.out << json_text << '\n';
+      break;
+    case OutputFormat::sarif:
+    case OutputFormat::junit:
+    case OutputFormat::gitlab: {
+      const char* kind = options.format == OutputFormat::sarif   ? "sarif"
+                         : options.format == OutputFormat::junit ? "junit"
+                                                                 : "gitlab";
+      const auto it = summary.files.find(kind);
+      if (it == summary.files.end()) {
+        fail("the scan wrote no {} output", kind);
+      }
+      streams.out << util::read_file(it->second);
+      break;
+    }
+    case OutputFormat::text:
+      streams.out << report::render_text(summary);
+      break;
   }
   streams.out.flush();
 }

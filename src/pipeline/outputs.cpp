@@ -3,18 +3,38 @@
 // atomically).
 #include "steps.hpp"
 
+#include <imgscap/report/formats.hpp>
 #include <imgscap/util/atomic_file.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/signals.hpp>
 
 #include <memory>
 #include <ostream>
+#include <set>
 #include <tuple>
 
 namespace imgscap::pipeline {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr const char* k_sarif = "results.sarif";
+constexpr const char* k_junit = "junit.xml";
+constexpr const char* k_gitlab = "gl-container-scanning-report.json";
+
+// The documentation of the rules SARIF shows (those that failed or errored).
+report::RuleDocs problem_docs(const report::Summary& summary,
+                              const std::vector<fs::path>& results_files) {
+  std::set<std::string> ids;
+  for (const auto& rule : summary.problems()) {
+    ids.insert(rule.id);
+  }
+  report::RuleDocs docs;
+  for (const auto& file : results_files) {
+    docs.merge(report::read_rule_docs(file, ids));
+  }
+  return docs;
+}
 
 std::string skipped_note(const std::vector<rootfs::SkippedEntry>& skipped) {
   std::vector<std::string> shown;
@@ -107,9 +127,15 @@ void add_notes(report::Summary& summary, const Unpacked& unpacked,
   }
 }
 
+bool rendered_from_summary(const fs::path& name) {
+  const auto text = name.string();
+  return text.starts_with("summary.") || text == k_sarif || text == k_junit || text == k_gitlab;
+}
+
 std::string commit_outputs(const fs::path& dir,
                            std::vector<std::unique_ptr<util::AtomicFile>>& files,
-                           const ScannedFeed& cve, report::Summary& summary) {
+                           const ScannedFeed& cve, report::Summary& summary,
+                           const std::vector<fs::path>& results_files) {
   if (!cve.results_file.empty()) {
     for (const auto& [kind, source, name] :
          {std::tuple{"oval_results", cve.results_file, "cve-oval-results.xml"},
@@ -120,13 +146,24 @@ std::string commit_outputs(const fs::path& dir,
       summary.files[std::string("cve.") + kind] = file->destination().string();
     }
   }
-  auto* text = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.txt")).get();
-  auto* json = files.emplace_back(std::make_unique<util::AtomicFile>(dir / "summary.json")).get();
-  summary.files["summary_text"] = text->destination().string();
-  summary.files["summary_json"] = json->destination().string();
+  const auto add = [&](const char* kind, const char* name) {
+    auto* file = files.emplace_back(std::make_unique<util::AtomicFile>(dir / name)).get();
+    summary.files[kind] = file->destination().string();
+    return file;
+  };
+  auto* text = add("summary_text", "summary.txt");
+  auto* json = add("summary_json", "summary.json");
+  auto* sarif = add("sarif", k_sarif);
+  auto* junit = add("junit", k_junit);
+  auto* gitlab = summary.vulnerabilities.status == "off" ? nullptr : add("gitlab", k_gitlab);
   const auto json_text = report::to_json(summary).dump(2);
   text->write(report::render_text(summary));
   json->write(json_text + "\n");
+  sarif->write(report::to_sarif(summary, problem_docs(summary, results_files)).dump(2) + "\n");
+  junit->write(report::to_junit(summary));
+  if (gitlab != nullptr) {
+    gitlab->write(report::to_gitlab_container_scanning(summary).dump(2) + "\n");
+  }
   util::throw_if_interrupted();
   for (auto& file : files) {
     file->commit();
@@ -162,7 +199,11 @@ std::string write_outputs(const ScanOptions& options, const image::Reference& re
       summary.files[plain ? kind : e.name + "." + kind] = path;
     }
   }
-  return commit_outputs(dir, files, cve, summary);
+  std::vector<fs::path> results_files;
+  for (const auto& one : evaluated) {
+    results_files.push_back(one.results_file);
+  }
+  return commit_outputs(dir, files, cve, summary, results_files);
 }
 
 }  // namespace imgscap::pipeline

@@ -23,11 +23,11 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view k_reevaluated_note = "CVE feed evaluated again";
 
-// The outputs of the scan that stay: every file but the summaries, the CVE results and the
-// store's own (result.json, dot files).
+// The outputs of the scan that stay: every file but those rendered from the summary, the CVE
+// results and the store's own (result.json, dot files).
 bool stays(const fs::path& name) {
   const auto text = name.string();
-  return !text.starts_with('.') && !text.starts_with("summary.") && !text.starts_with("cve-") &&
+  return !text.starts_with('.') && !rendered_from_summary(name) && !text.starts_with("cve-") &&
          text != "result.json";
 }
 
@@ -86,6 +86,7 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
                                                   const fs::path& stored, const fs::path& kept_dir,
                                                   util::Progress& progress) {
   const auto started = std::chrono::steady_clock::now();
+  const auto started_at = util::utc_now();
   const auto kept = read_kept_part(kept_dir);
   if (!kept || options.unsafe_no_sandbox || options.cve == "off") {
     return std::nullopt;
@@ -111,6 +112,14 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
   util::throw_if_interrupted();
   const auto dir = output_dir(options, image::parse_reference(options.image));
   std::vector<std::unique_ptr<util::AtomicFile>> files;
+  std::vector<fs::path> results_files;
+  for (const auto& e : summary->evaluations) {
+    for (const auto& [kind, path] : e.files) {
+      if (kind == "arf" || kind == "oval_results") {
+        results_files.push_back(stored / fs::path(path).filename());
+      }
+    }
+  }
   carry_over(stored, dir, *summary, files);
   summary->vulnerabilities = cve.scan;
   auto& timings = summary->timings;
@@ -125,6 +134,8 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
   }
   timings["cve_reevaluation_total"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  summary->started_at = started_at;
+  summary->finished_at = util::utc_now();
   auto& notes = summary->notes;
   std::erase_if(notes,
                 [](const std::string& note) { return note.starts_with(k_reevaluated_note); });
@@ -132,7 +143,7 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
       "{} {} on the package databases and release files kept from the image; the rules' "
       "results are from the scan of the image",
       k_reevaluated_note, util::utc_now()));
-  auto json_text = commit_outputs(dir, files, cve, *summary);
+  auto json_text = commit_outputs(dir, files, cve, *summary, results_files);
   ScanOutcome outcome{std::move(*summary), std::move(json_text), std::nullopt, {}};
   if (options.attach) {
     attach(options, dir, outcome);

@@ -9,6 +9,7 @@
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/phase_clock.hpp>
 #include <imgscap/util/signals.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -81,6 +82,7 @@ void check_scan_options(const ScanOptions& options) {
 
 ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress) {
   const auto started = std::chrono::steady_clock::now();
+  const auto started_at = util::utc_now();
   util::PhaseClock clock;
   check_scan_options(options);
   const auto explicit_files = explicit_contents(options);
@@ -153,6 +155,8 @@ ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress) {
   for (const auto& [phase, kb] : cve.figures.peak_rss_kb) {
     summary.peak_rss_kb["cve_" + phase] = kb;
   }
+  summary.started_at = started_at;
+  summary.finished_at = util::utc_now();
   summary.timings["total"] =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   auto json_text = write_outputs(options, reference, evaluated, cve, summary);

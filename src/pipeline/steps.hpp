@@ -192,11 +192,18 @@ std::filesystem::path outputs_of(const report::Summary& summary);
 // The output directory (created): -o, else named after the image.
 std::filesystem::path output_dir(const ScanOptions& options, const image::Reference& reference);
 
-// Adds the CVE results and the summaries to `files` (results files written, not yet in place),
-// fills summary.files for them, and renames every file into place. Returns summary.json's text.
+// Whether an output file is rendered from the summary (summary.txt/json, results.sarif,
+// junit.xml, the GitLab report): written anew whenever the summary changes.
+bool rendered_from_summary(const std::filesystem::path& name);
+
+// Adds the CVE results and the files rendered from the summary to `files` (results files
+// written, not yet in place), fills summary.files for them, and renames every file into place.
+// `results_files` are the ARF / OVAL results the rules' documentation is read from (SARIF).
+// Returns summary.json's text.
 std::string commit_outputs(const std::filesystem::path& dir,
                            std::vector<std::unique_ptr<util::AtomicFile>>& files,
-                           const ScannedFeed& cve, report::Summary& summary);
+                           const ScannedFeed& cve, report::Summary& summary,
+                           const std::vector<std::filesystem::path>& results_files);
 
 // Writes every results file, the reports and the summaries into the output directory: all
 // as hidden temporaries first, renamed only when everything was written. Fills summary.files.

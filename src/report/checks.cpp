@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Walking OVAL definitions -> tests -> objects/states/variables, with the collected objects'
 // flags and messages, once per document (everything indexed by id first).
+#include <imgscap/util/oval.hpp>
 #include <imgscap/util/xml.hpp>
 #include "checks_reader.hpp"
 
@@ -129,6 +130,11 @@ class Walker {
  private:
   void visit_object(xmlNode* node, const std::string& id) {
     m_out.probes.insert(without_suffix(local_name(node), "_object"));
+    if (util::oval::is_file_object(local_name(node))) {
+      if (auto path = util::oval::literal_file_path(node); !path.empty()) {
+        m_out.files.push_back(std::move(path));
+      }
+    }
     const auto* collected = m_index.collected(id);
     if (collected == nullptr) {
       return;
@@ -194,6 +200,7 @@ RuleChecks checks_of(const OvalIndex& index, const std::vector<std::string>& def
     walker.visit(id);
   }
   deduplicate(checks.messages);
+  deduplicate(checks.files);
   return checks;
 }
 

@@ -2,10 +2,12 @@
 // apply_findings: broken probes make errors, runtime-only checks make "notapplicable", probe
 // messages become reasons.
 #include <imgscap/report/findings.hpp>
+#include <imgscap/scan/facts.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace imgscap::report {
 namespace {
@@ -43,6 +45,9 @@ std::vector<ResultChange> apply_findings(Results& results,
     }
     const auto& rule_checks = it->second;
     rule.uses_ownership = rule_checks.uses_ownership;
+    rule.files.clear();
+    std::copy_if(rule_checks.files.begin(), rule_checks.files.end(), std::back_inserter(rule.files),
+                 [](const std::string& path) { return !scan::is_fact_path(path); });
     rule.runtime_only = only_runtime(rule_checks);
     if (const auto reason = broken_reason(rule_checks, broken); !reason.empty()) {
       rule.reason = reason;

@@ -24,6 +24,9 @@ nlohmann::json rule_json(const RuleResult& rule) {
   if (rule.uses_ownership) {
     j["uses_ownership"] = true;
   }
+  if (!rule.files.empty()) {
+    j["files"] = rule.files;
+  }
   return j;
 }
 
@@ -90,8 +93,8 @@ nlohmann::json vulnerabilities_json(const Summary& s) {
     not_evaluated.push_back(vulnerability_json(one));
   }
   std::map<std::string, int> counts;
-  for (const char* severity : {"critical", "high", "medium", "low", "negligible", "unknown"}) {
-    counts[severity] = 0;
+  for (const auto severity : k_severities_worst_first) {
+    counts[std::string(severity_name(severity))] = 0;
   }
   for (const auto& one : v.results.found) {
     ++counts[one.severity];
@@ -194,6 +197,8 @@ nlohmann::json to_json(const Summary& s) {
       {"incomplete", s.incomplete()},
       {"exit_code", s.exit_code()},
       {"notes", s.notes},
+      {"started_at", s.started_at},
+      {"finished_at", s.finished_at},
       {"vulnerabilities", vulnerabilities_json(s)},
       {"files", s.files},
       {"timings", s.timings},

@@ -31,6 +31,7 @@ RuleResult rule_from(const Json& j) {
   rule.reason = text(j, "reason");
   rule.runtime_only = value(j, "runtime_only", false);
   rule.uses_ownership = value(j, "uses_ownership", false);
+  rule.files = value(j, "files", std::vector<std::string>{});
   rule.evaluation = text(j, "evaluation");
   return rule;
 }
@@ -166,6 +167,8 @@ Summary summary_from(const Json& j) {
   s.timings = value(j, "timings", std::map<std::string, double>{});
   s.peak_rss_kb = value(j, "peak_rss_kb", std::map<std::string, long>{});
   s.notes = value(j, "notes", std::vector<std::string>{});
+  s.started_at = text(j, "started_at");
+  s.finished_at = text(j, "finished_at");
   s.vulnerabilities = vulnerabilities_from(j.at("vulnerabilities"));
   return s;
 }

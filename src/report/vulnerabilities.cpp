@@ -227,38 +227,16 @@ bool wanted(const std::vector<std::string>& path) {
 }
 
 Collected collect(const fs::path& file) {
-  const auto reader = xml::open_reader(file);
-  if (!reader) {
-    fail("cannot open {}", file.string());
-  }
   Collected c;
-  std::vector<std::string> path;
-  int status = xmlTextReaderRead(reader.get());
-  while (status == 1) {
-    if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) {
-      status = xmlTextReaderRead(reader.get());
-      continue;
-    }
-    const auto depth = static_cast<std::size_t>(xmlTextReaderDepth(reader.get()));
-    path.resize(depth);
-    path.push_back(xml::str(xmlTextReaderConstLocalName(reader.get())));
-    if (depth == 0 && path[0] != "oval_results") {
+  const auto want = [&file](const xml::ElementPath& path) {
+    if (path.size() == 1 && path[0] != "oval_results") {
       fail("{}: not OVAL results (root element <{}>)", file.string(), path[0]);
     }
-    if (wanted(path)) {
-      const xmlNode* node = xmlTextReaderExpand(reader.get());
-      if (node == nullptr) {
-        break;
-      }
-      on_element(path, node, c);
-      status = xmlTextReaderNext(reader.get());
-    } else {
-      status = xmlTextReaderRead(reader.get());
-    }
-  }
-  if (status != 0) {
-    fail("{}: not well-formed OVAL results", file.string());
-  }
+    return wanted(path);
+  };
+  xml::stream_elements(
+      file, "OVAL results", want,
+      [&c](const xml::ElementPath& path, const xmlNode* node) { on_element(path, node, c); });
   return c;
 }
 

@@ -43,6 +43,65 @@ ReaderPtr open_reader(const std::filesystem::path& path) {
   return ReaderPtr(xmlReaderForFile(path.c_str(), nullptr, k_parse_options));
 }
 
+void stream_elements(const std::filesystem::path& path, std::string_view what,
+                     const std::function<bool(const ElementPath&)>& want,
+                     const std::function<void(const ElementPath&, const xmlNode*)>& on) {
+  const auto reader = open_reader(path);
+  if (!reader) {
+    fail("cannot open {}", path.string());
+  }
+  ElementPath names;
+  int status = xmlTextReaderRead(reader.get());
+  while (status == 1) {
+    if (xmlTextReaderNodeType(reader.get()) != XML_READER_TYPE_ELEMENT) {
+      status = xmlTextReaderRead(reader.get());
+      continue;
+    }
+    names.resize(static_cast<std::size_t>(xmlTextReaderDepth(reader.get())));
+    names.push_back(str(xmlTextReaderConstLocalName(reader.get())));
+    if (!want(names)) {
+      status = xmlTextReaderRead(reader.get());
+      continue;
+    }
+    const xmlNode* node = xmlTextReaderExpand(reader.get());
+    if (node == nullptr) {
+      status = -1;
+      break;
+    }
+    on(names, node);
+    status = xmlTextReaderNext(reader.get());
+  }
+  if (status != 0) {
+    fail("{}: not well-formed {}{}", path.string(), what, last_error());
+  }
+}
+
+std::string serialize(xmlDoc* doc) {
+  xmlChar* text = nullptr;
+  int size = 0;
+  xmlDocDumpFormatMemoryEnc(doc, &text, &size, "UTF-8", 1);
+  if (text == nullptr) {
+    fail("cannot serialise an XML document");
+  }
+  std::string out(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+  xmlFree(text);
+  return out;
+}
+
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 std::vector<xmlNode*> select(xmlDoc* doc, const char* expression, xmlNode* node) {
   std::unique_ptr<xmlXPathContext, XPathContextFree> ctx(xmlXPathNewContext(doc));
   if (!ctx) {

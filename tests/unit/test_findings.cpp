@@ -18,7 +18,7 @@ RuleResult rule(const char* id, const char* result) {
 
 RuleChecks checks(std::set<std::string> probes, std::vector<std::string> messages = {},
                   bool ownership = false) {
-  return {std::move(probes), std::move(messages), ownership};
+  return {std::move(probes), std::move(messages), ownership, {}};
 }
 
 TEST(Findings, RulesUsingABrokenProbeBecomeErrorsWithTheReason) {

@@ -16,7 +16,9 @@
 
 namespace imgscap::cli {
 
-enum class OutputFormat { text, json };
+// What a command prints on stdout. sarif, junit and gitlab only for `scan` of one image: the
+// output directory's results.sarif, junit.xml or gl-container-scanning-report.json.
+enum class OutputFormat { text, json, sarif, junit, gitlab };
 
 using pipeline::FeedOptions;
 

@@ -18,6 +18,7 @@ struct RuleChecks {
   std::set<std::string> probes;       // object kinds: "dpkginfo", "textfilecontent54", ...
   std::vector<std::string> messages;  // what collection reported for objects that failed
   bool uses_ownership = false;        // a state compares owners (user_id, group_id)
+  std::vector<std::string> files;     // the files its file objects name by a literal path
 };
 
 // Object kinds that only describe a running system (kernel, processes, network, mounts,

@@ -22,6 +22,7 @@ struct RuleResult {
   std::string reason;           // why it errored or does not apply, when known
   bool runtime_only = false;    // its checks look only at a running system
   bool uses_ownership = false;  // its checks compare file owners
+  std::vector<std::string> files;  // the files its checks name by a literal path
   std::string evaluation;       // the name of the Evaluation it belongs to
 };
 

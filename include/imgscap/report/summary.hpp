@@ -125,6 +125,10 @@ struct Summary {
   std::map<std::string, double> timings;     // phase -> seconds
   std::map<std::string, long> peak_rss_kb;   // phase -> peak memory (KiB) of the process doing it
   std::vector<std::string> notes;            // things the user must know (skipped devices...)
+  // When the scan (or the CVE feed's re-evaluation) started and finished, RFC 3339 UTC; "" in a
+  // summary.json written before imgscap recorded them.
+  std::string started_at;
+  std::string finished_at;
   VulnerabilityScan vulnerabilities;
 
   // Rules that fail the scan under fail_on, worst first.

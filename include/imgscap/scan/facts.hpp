@@ -83,6 +83,10 @@ void add_file_in_root(const util::Fd& root, std::string_view path, std::string_v
 constexpr const char* k_config_facts_dir = "run/imgscap/config";
 constexpr const char* k_file_facts_dir = "run/imgscap/files";
 
+// Whether an absolute path a check reads is one of imgscap's facts (under /run/imgscap/), not a
+// file of the image.
+inline bool is_fact_path(std::string_view path) { return path.starts_with("/run/imgscap/"); }
+
 // Replaces the directory `path` inside the root (removing whatever the image put there, so an
 // image cannot forge its facts) with one file per fact; with no facts (a directory has no image
 // config) the directory is only removed. Throws imgscap::Error.

@@ -10,6 +10,7 @@
 #include <libxml/xpath.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,6 +47,24 @@ DocPtr parse_memory(std::string_view data, const std::string& what);
 
 // A streaming reader over the file under the parse policy; null when it cannot be opened.
 ReaderPtr open_reader(const std::filesystem::path& path);
+
+// Element names from the root down to the element the reader is on.
+using ElementPath = std::vector<std::string>;
+
+// Streams the file's elements in document order. `want(path)` decides for each element whether
+// it is expanded and handed to `on(path, node)`, its subtree then skipped; `want` may throw to
+// refuse the document (a root of another kind). Throws imgscap::Error naming `what` when the
+// file cannot be opened or is not well-formed.
+void stream_elements(const std::filesystem::path& path, std::string_view what,
+                     const std::function<bool(const ElementPath&)>& want,
+                     const std::function<void(const ElementPath&, const xmlNode*)>& on);
+
+// A document built in memory as text (UTF-8, indented, with the XML declaration).
+std::string serialize(xmlDoc* doc);
+
+// `text` with the characters XML 1.0 cannot carry (C0 controls other than tab, line feed and
+// carriage return) replaced by U+FFFD, for text from images and probes written into XML.
+std::string printable(std::string_view text);
 
 // libxml2's last error as " (line N: message)", or "" when there is none.
 std::string last_error();
