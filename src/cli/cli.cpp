@@ -55,6 +55,9 @@ void add_format_option(CLI::App* command, OutputFormat& format, const std::strin
       ->option_text(names);
 }
 
+// Found in the current directory when --waivers is not given.
+constexpr const char* k_default_waivers = ".imgscap-waivers.yaml";
+
 struct Parsed {
   ScanOptions scan;
   FleetCommandOptions fleet;  // images, --images-from, --jobs, --image-timeout
@@ -63,6 +66,7 @@ struct Parsed {
   ReportOptions report;
   ListOptions list;
   std::string fail_on = "low";
+  std::optional<std::filesystem::path> waivers;
   std::vector<std::string> limits;
   std::optional<std::string> creds;
   bool verbose = false;
@@ -212,6 +216,11 @@ void add_scan(CLI::App& app, Parsed& p) {
                    "Directory for the results: summary.txt, summary.json and per content "
                    "<name>-arf.xml and <name>-report.html (arf.xml and report.html when one "
                    "--content FILE is given); default: ./imgscap-<image name>");
+  scan->add_option("--waivers", p.waivers,
+                   "YAML file of findings accepted until a date, with a reason: waived findings "
+                   "are reported but do not count toward the verdict (default: "
+                   ".imgscap-waivers.yaml in the current directory, when there is one)")
+      ->option_text("FILE");
   scan->add_option("--fail-on", p.fail_on,
                    "Lowest severity of a failed rule or a vulnerability found that makes the "
                    "image non-compliant: low (anything), medium, high, critical, none. A "
@@ -338,6 +347,12 @@ int dispatch(CLI::App& app, Parsed& p, const Streams& streams) {
   apply_limits(p);
   if (app.got_subcommand("scan")) {
     p.scan.fail_on = report::parse_fail_on(p.fail_on);
+    if (!p.waivers && std::filesystem::exists(k_default_waivers)) {
+      p.waivers = k_default_waivers;
+    }
+    if (p.waivers) {
+      p.scan.waivers = report::read_waivers(*p.waivers);
+    }
     if (p.scan.format == OutputFormat::gitlab && p.scan.cve == "off") {
       fail("--format gitlab prints the container-scanning report of a CVE scan: add --cve");
     }

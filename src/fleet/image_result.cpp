@@ -122,12 +122,14 @@ ImageResult image_result(const std::string& reference, const report::Summary& su
   result.config_digest = summary.image.config_digest;
   result.fail_on = std::string(report::fail_on_name(summary.fail_on));
   for (const auto& rule : summary.results.rules) {
-    if (rule.result == "fail") {
+    if (rule.result == "fail" && !rule.waiver) {
       ++result.failed_rules[rule.severity.empty() ? "unknown" : rule.severity];
     }
   }
   for (const auto& vulnerability : summary.vulnerabilities.results.found) {
-    ++result.vulnerabilities[vulnerability.severity];
+    if (!vulnerability.waiver) {
+      ++result.vulnerabilities[vulnerability.severity];
+    }
   }
   for (const auto& vulnerability : summary.vulnerability_failures()) {
     if (result.worst.size() < k_worst_shown) {

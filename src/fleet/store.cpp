@@ -125,6 +125,8 @@ std::string result_key(const pipeline::ScanOptions& options, const std::string& 
       {"ignore_unfixed", options.ignore_unfixed},
       {"cve_full_evaluation", options.cve_full_evaluation},
       {"unsafe_no_sandbox", options.unsafe_no_sandbox},
+      {"waivers", options.waivers ? report::waivers_state(*options.waivers, report::utc_today())
+                                  : std::string()},
       {"imgscap", IMGSCAP_VERSION},
   };
   return util::sha256_of(inputs.dump()).hex();

@@ -7,6 +7,7 @@
 #include <imgscap/report/results.hpp>
 #include <imgscap/sandbox/sandbox.hpp>
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <algorithm>
 
@@ -58,7 +59,8 @@ std::vector<std::string> rules_to_skip(const scan::Content& content, bool chroot
 // Reads the results back, applies imgscap's corrections (skipped and broken-probe rules become
 // errors, runtime-only rules not applicable) to them and to the results file.
 report::Results corrected_results(const scan::EvalOutcome& outcome, scan::ContentKind kind,
-                                  const report::BrokenProbes& broken, const std::string& label) {
+                                  const report::BrokenProbes& broken, const std::string& label,
+                                  const report::ImageWaivers& waivers) {
   report::ResultsFile file(outcome.results_file, kind == scan::ContentKind::oval
                                                      ? report::ResultsKind::oval
                                                      : report::ResultsKind::arf);
@@ -78,6 +80,12 @@ report::Results corrected_results(const scan::EvalOutcome& outcome, scan::Conten
   }
   for (const auto& change : report::apply_findings(results, checks, broken)) {
     file.set_result(change.id, change.result, change.message);
+  }
+  const auto now = util::utc_now();
+  for (const auto& rule : report::waive_rules(results.rules, waivers)) {
+    const auto& w = *rule.waiver;
+    file.add_override(rule.id, "pass", w.owner.empty() ? "imgscap --waivers" : w.owner,
+                      fmt::format("{} (waiver {}, expires {})", w.reason, w.id, w.expires), now);
   }
   file.save();
   return results;
@@ -153,7 +161,8 @@ ProbeHealth check_probes(scan::Target& target, bool chroot_refused) {
 
 EvaluatedContent evaluate_content(const scan::Target& target, const scan::PlannedContent& planned,
                                   const fs::path& results_dir, const report::BrokenProbes& broken,
-                                  bool chroot_refused, util::Progress& progress) {
+                                  bool chroot_refused, const report::ImageWaivers& waivers,
+                                  util::Progress& progress) {
   const auto content = scan::detect_content(planned.path);
   fs::create_directories(results_dir);
   progress.phase("evaluating " + planned.name);
@@ -163,7 +172,8 @@ EvaluatedContent evaluate_content(const scan::Target& target, const scan::Planne
   evaluated.kind = content.kind;
   evaluated.outcome = scan::evaluate(target, request, progress);
   evaluated.results_file = evaluated.outcome.results_file;
-  evaluated.results = corrected_results(evaluated.outcome, content.kind, broken, target.label);
+  evaluated.results =
+      corrected_results(evaluated.outcome, content.kind, broken, target.label, waivers);
   for (auto& rule : evaluated.results.rules) {
     rule.evaluation = planned.name;
   }

@@ -81,6 +81,24 @@ report::ImageFacts image_facts(const image::Reference& reference, const image::I
   return facts;
 }
 
+report::ImageWaivers image_waivers(const ScanOptions& options, const report::ImageFacts& image) {
+  if (!options.waivers) {
+    return {};
+  }
+  return {*options.waivers, image, report::utc_today()};
+}
+
+void record_waivers(const ScanOptions& options, const report::ImageWaivers& waivers,
+                    report::Summary& summary) {
+  if (!options.waivers) {
+    return;
+  }
+  auto& cve = summary.vulnerabilities.results;
+  report::waive_vulnerabilities(cve, waivers);
+  summary.waivers_file = options.waivers->file;
+  summary.waivers = waivers.uses(summary.results.rules, cve.found, cve.not_evaluated);
+}
+
 report::SandboxFacts sandbox_facts(const std::optional<sandbox::UserNamespace>& ns, bool is_dir) {
   if (!ns) {
     return {false, "none (--unsafe-no-sandbox): the probes saw the host", true, ""};

@@ -122,6 +122,7 @@ std::optional<ScanOutcome> rescan_vulnerabilities(const ScanOptions& options,
   }
   carry_over(stored, dir, *summary, files);
   summary->vulnerabilities = cve.scan;
+  record_waivers(options, image_waivers(options, summary->image), *summary);
   auto& timings = summary->timings;
   auto& peak = summary->peak_rss_kb;
   std::erase_if(timings, [](const auto& kv) { return kv.first.starts_with("cve_"); });

@@ -118,10 +118,12 @@ ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress) {
   clock.stop("probe_check");
 
   report::Summary summary;
+  summary.image = image_facts(reference, img);
+  const auto waivers = image_waivers(options, summary.image);
   std::vector<EvaluatedContent> evaluated;
   for (const auto& planned : plan.contents) {
     evaluated.push_back(evaluate_content(target, planned, workdir.results_dir() / planned.name,
-                                         broken, chroot_refused, progress));
+                                         broken, chroot_refused, waivers, progress));
     summary.evaluations.push_back(evaluated.back().evaluation);
     const auto& rules = evaluated.back().results.rules;
     summary.results.rules.insert(summary.results.rules.end(), rules.begin(), rules.end());
@@ -133,8 +135,8 @@ ScanOutcome scan_image(const ScanOptions& options, util::Progress& progress) {
   finish_reports(evaluated, progress);
   progress.finish();
   summary.vulnerabilities = cve.scan;
+  record_waivers(options, waivers, summary);
 
-  summary.image = image_facts(reference, img);
   if (os) {
     summary.os = {true, os->id, os->version_id, os->pretty_name};
   }

@@ -115,12 +115,20 @@ struct EvaluatedContent {
 // Waits for every content's HTML report.
 void finish_reports(std::vector<EvaluatedContent>& evaluated, util::Progress& progress);
 
-// Evaluates one content in its own child, corrects its results and starts rendering its report
-// into `results_dir`.
+// Evaluates one content in its own child, corrects its results, records the waivers that
+// cover its rules (XCCDF overrides in the ARF) and starts rendering its report into
+// `results_dir`.
 EvaluatedContent evaluate_content(const scan::Target& target, const scan::PlannedContent& planned,
                                   const std::filesystem::path& results_dir,
                                   const report::BrokenProbes& broken, bool chroot_refused,
-                                  util::Progress& progress);
+                                  const report::ImageWaivers& waivers, util::Progress& progress);
+
+// The waivers of the options that concern this image today (none without --waivers).
+report::ImageWaivers image_waivers(const ScanOptions& options, const report::ImageFacts& image);
+
+// Marks the vulnerabilities the waivers cover and records every waiver's use in the summary.
+void record_waivers(const ScanOptions& options, const report::ImageWaivers& waivers,
+                    report::Summary& summary);
 
 // --- cve.cpp --------------------------------------------------------------------------
 

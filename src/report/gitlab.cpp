@@ -84,6 +84,9 @@ json vulnerability(const Summary& s, const Vulnerability& v, const std::string& 
 json vulnerabilities(const Summary& s) {
   json out = json::array();
   for (const auto& v : s.vulnerabilities.results.found) {
+    if (v.waiver) {
+      continue;  // accepted for now: the summary and SARIF keep it, with the reason
+    }
     std::vector<std::string> ids = v.cves;
     if (ids.empty()) {
       ids.push_back(v.advisory.empty() ? v.definition_id : v.advisory);

@@ -79,7 +79,18 @@ void add_case(xmlNode* suite, const std::string& name, const std::string& classn
   ++(element == "failure" ? c.failures : element == "error" ? c.errors : c.skipped);
 }
 
+// A waived finding is skipped: accepted for now, with its reason.
+Outcome waived(const Waiver& w, const std::string& result) {
+  return {"skipped",
+          {},
+          fmt::format("waived until {} ({} {}): {}", w.expires, w.id, result, w.reason),
+          {}};
+}
+
 Outcome rule_outcome(const RuleResult& rule) {
+  if (rule.waiver && is_failure(rule.result)) {
+    return waived(*rule.waiver, rule.result);
+  }
   const auto said = fmt::format("{} ({} severity)", rule.title, rule.severity);
   if (rule.result == "fail") {
     return {"failure", rule.severity, said + " failed", rule.reason};
@@ -146,16 +157,19 @@ Counts vulnerability_suite(xmlNode* root, const Summary& s) {
   if (scan.status == "scanned") {
     for (const auto& v : scan.results.found) {
       add_case(suite, case_name(v), classname,
-               {"failure", v.severity,
-                fmt::format("vulnerable ({} severity): {}", v.severity, v.title), packages_text(v)},
+               v.waiver ? waived(*v.waiver, "vulnerable")
+                        : Outcome{"failure", v.severity,
+                                  fmt::format("vulnerable ({} severity): {}", v.severity, v.title),
+                                  packages_text(v)},
                c);
     }
     for (const auto& v : scan.results.not_evaluated) {
       add_case(suite, case_name(v), classname,
-               {"error",
-                v.result,
-                fmt::format("could not be evaluated ({}): {}", v.result, v.title),
-                {}},
+               v.waiver ? waived(*v.waiver, v.result)
+                        : Outcome{"error",
+                                  v.result,
+                                  fmt::format("could not be evaluated ({}): {}", v.result, v.title),
+                                  {}},
                c);
     }
     if (c.tests == 0) {

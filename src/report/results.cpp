@@ -240,6 +240,41 @@ void ResultsFile::set_result(const std::string& id, const std::string& result,
   }
 }
 
+void ResultsFile::add_override(const std::string& id, const std::string& new_result,
+                               const std::string& authority, const std::string& remark,
+                               const std::string& time) {
+  if (m_impl->kind != ResultsKind::arf) {
+    return;
+  }
+  xmlDoc* doc = m_impl->doc.get();
+  const auto name = [](const char* text) { return reinterpret_cast<const xmlChar*>(text); };
+  for (auto* node :
+       xml::select(doc, "*[local-name()='rule-result']", last_test_result(doc, m_impl->path))) {
+    if (xml::attribute(node, "idref") != id) {
+      continue;
+    }
+    xmlNode* result = nullptr;
+    xml::for_children(node, [&result](const xmlNode* child) {
+      if (result == nullptr && xml::local_name(child) == "result") {
+        result = const_cast<xmlNode*>(child);
+      }
+    });
+    if (result == nullptr) {
+      continue;
+    }
+    const auto old_result = xml::text(result);
+    xmlNode* override_node = xmlNewDocNode(doc, node->ns, name("override"), nullptr);
+    xmlSetProp(override_node, name("time"), name(time.c_str()));
+    xmlSetProp(override_node, name("authority"), name(xml::printable(authority).c_str()));
+    xmlNewTextChild(override_node, node->ns, name("old-result"), name(old_result.c_str()));
+    xmlNewTextChild(override_node, node->ns, name("new-result"), name(new_result.c_str()));
+    xmlNewTextChild(override_node, node->ns, name("remark"), name(xml::printable(remark).c_str()));
+    xmlAddNextSibling(result, override_node);
+    xmlNodeSetContent(result, name(new_result.c_str()));
+    m_impl->changed = true;
+  }
+}
+
 void ResultsFile::set_target(const std::string& target) {
   if (m_impl->kind != ResultsKind::arf) {
     return;

@@ -125,6 +125,20 @@ json rule_descriptor(const RuleResult& rule, const RuleDoc& doc) {
   return d;
 }
 
+// A waived finding stays in the log, suppressed: viewers (GitHub code scanning among them) show
+// it as dismissed with the reason.
+void add_suppression(json& result, const std::optional<Waiver>& waiver) {
+  if (!waiver) {
+    return;
+  }
+  result["suppressions"] = json::array(
+      {{{"kind", "external"},
+        {"status", "accepted"},
+        {"justification",
+         fmt::format("{} (waiver {}, expires {}{})", waiver->reason, waiver->id, waiver->expires,
+                     waiver->owner.empty() ? "" : ", owner " + waiver->owner)}}});
+}
+
 json rule_result(const Summary& s, const RuleResult& rule, std::size_t index) {
   const bool failed = rule.result == "fail";
   auto message = failed ? fmt::format("{} ({} severity) failed", rule.title, rule.severity)
@@ -152,10 +166,11 @@ json rule_result(const Summary& s, const RuleResult& rule, std::size_t index) {
              {{"result", rule.result},
               {"severity", rule.severity},
               {"evaluation", rule.evaluation},
-              {"failsScan", rule_reaches(severity_of(rule.severity), s.fail_on)}}}};
+              {"failsScan", !rule.waiver && rule_reaches(severity_of(rule.severity), s.fail_on)}}}};
   if (!related.empty()) {
     r["relatedLocations"] = related;
   }
+  add_suppression(r, rule.waiver);
   return r;
 }
 
@@ -206,22 +221,24 @@ json vulnerability_result(const Summary& s, const Vulnerability& v, const std::s
             : fmt::format("{} ({} severity) could not be evaluated ({}): {}", id, v.severity,
                           v.result, v.title);
   const auto severity = severity_of(v.severity);
-  return {{"ruleId", id},
-          {"ruleIndex", index},
-          {"level", sarif_level(severity)},
-          {"message", text(message)},
-          {"locations", json::array({image_location(s)})},
-          {"partialFingerprints", fingerprint(s, id, v.definition_id)},
-          {"properties",
-           {{"result", found ? "vulnerable" : v.result},
-            {"severity", v.severity},
-            {"distributorSeverity", v.distributor_severity},
-            {"definitionId", v.definition_id},
-            {"advisory", v.advisory},
-            {"packages", package_list},
-            {"unfixed", v.unfixed()},
-            {"failsScan", vulnerability_reaches(severity, s.fail_on) &&
-                              !(found && s.vulnerabilities.ignore_unfixed && v.unfixed())}}}};
+  json r = {{"ruleId", id},
+            {"ruleIndex", index},
+            {"level", sarif_level(severity)},
+            {"message", text(message)},
+            {"locations", json::array({image_location(s)})},
+            {"partialFingerprints", fingerprint(s, id, v.definition_id)},
+            {"properties",
+             {{"result", found ? "vulnerable" : v.result},
+              {"severity", v.severity},
+              {"distributorSeverity", v.distributor_severity},
+              {"definitionId", v.definition_id},
+              {"advisory", v.advisory},
+              {"packages", package_list},
+              {"unfixed", v.unfixed()},
+              {"failsScan", !v.waiver && vulnerability_reaches(severity, s.fail_on) &&
+                                !(found && s.vulnerabilities.ignore_unfixed && v.unfixed())}}}};
+  add_suppression(r, v.waiver);
+  return r;
 }
 
 json run_properties(const Summary& s) {

@@ -52,8 +52,9 @@ std::vector<RuleResult> Summary::ownership_dependent() const {
 
 std::vector<RuleResult> Summary::failures() const {
   auto out = problems();
-  std::erase_if(
-      out, [this](const RuleResult& r) { return !rule_reaches(severity_of(r.severity), fail_on); });
+  std::erase_if(out, [this](const RuleResult& r) {
+    return r.waiver || !rule_reaches(severity_of(r.severity), fail_on);
+  });
   return out;
 }
 
@@ -75,7 +76,7 @@ std::vector<Vulnerability> Summary::vulnerability_failures() const {
   const bool ignore_unfixed = vulnerabilities.ignore_unfixed;
   std::copy_if(vulnerabilities.results.found.begin(), vulnerabilities.results.found.end(),
                std::back_inserter(out), [this, ignore_unfixed](const Vulnerability& v) {
-                 return vulnerability_reaches(severity_of(v.severity), fail_on) &&
+                 return !v.waiver && vulnerability_reaches(severity_of(v.severity), fail_on) &&
                         !(ignore_unfixed && v.unfixed());
                });
   return out;
@@ -88,7 +89,7 @@ bool Summary::incomplete() const {
     }
     const auto& open = vulnerabilities.results.not_evaluated;
     if (std::any_of(open.begin(), open.end(), [this](const Vulnerability& v) {
-          return vulnerability_reaches(severity_of(v.severity), fail_on);
+          return !v.waiver && vulnerability_reaches(severity_of(v.severity), fail_on);
         })) {
       return true;
     }

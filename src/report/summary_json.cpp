@@ -9,6 +9,26 @@ nlohmann::json null_if_empty(const std::string& text) {
   return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
 
+nlohmann::json waiver_json(const Waiver& w) {
+  return {{"id", w.id},
+          {"images", w.images},
+          {"reason", w.reason},
+          {"expires", w.expires},
+          {"owner", null_if_empty(w.owner)},
+          {"line", w.line}};
+}
+
+nlohmann::json waivers_json(const Summary& s) {
+  nlohmann::json uses = nlohmann::json::array();
+  for (const auto& use : s.waivers) {
+    auto j = waiver_json(use.waiver);
+    j["status"] = use.status;
+    j["findings"] = use.findings;
+    uses.push_back(std::move(j));
+  }
+  return {{"file", null_if_empty(s.waivers_file)}, {"entries", uses}};
+}
+
 nlohmann::json rule_json(const RuleResult& rule) {
   nlohmann::json j = {{"id", rule.id},
                       {"result", rule.result},
@@ -26,6 +46,9 @@ nlohmann::json rule_json(const RuleResult& rule) {
   }
   if (!rule.files.empty()) {
     j["files"] = rule.files;
+  }
+  if (rule.waiver) {
+    j["waiver"] = waiver_json(*rule.waiver);
   }
   return j;
 }
@@ -79,7 +102,8 @@ nlohmann::json vulnerability_json(const Vulnerability& v) {
           {"distributor_severity", null_if_empty(v.distributor_severity)},
           {"packages", packages},
           {"without_package", v.without_package},
-          {"unfixed", v.unfixed()}};
+          {"unfixed", v.unfixed()},
+          {"waiver", v.waiver ? waiver_json(*v.waiver) : nlohmann::json(nullptr)}};
 }
 
 nlohmann::json vulnerabilities_json(const Summary& s) {
@@ -200,6 +224,7 @@ nlohmann::json to_json(const Summary& s) {
       {"started_at", s.started_at},
       {"finished_at", s.finished_at},
       {"vulnerabilities", vulnerabilities_json(s)},
+      {"waivers", waivers_json(s)},
       {"files", s.files},
       {"timings", s.timings},
       {"peak_rss_kb", s.peak_rss_kb},

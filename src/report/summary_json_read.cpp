@@ -22,6 +22,25 @@ T value(const Json& j, const char* key, T fallback) {
   return it == j.end() || it->is_null() ? fallback : it->get<T>();
 }
 
+std::optional<Waiver> waiver_from(const Json& j) {
+  const auto it = j.find("waiver");
+  if (it == j.end() || it->is_null()) {
+    return std::nullopt;
+  }
+  return Waiver{text(*it, "id"),     value(*it, "images", std::vector<std::string>{}),
+                text(*it, "reason"), text(*it, "expires"),
+                text(*it, "owner"),  value(*it, "line", 0)};
+}
+
+std::vector<WaiverUse> waiver_uses_from(const Json& j) {
+  std::vector<WaiverUse> uses;
+  for (const auto& one : j.value("entries", Json::array())) {
+    uses.push_back({*waiver_from(Json{{"waiver", one}}), text(one, "status"),
+                    value(one, "findings", std::vector<std::string>{})});
+  }
+  return uses;
+}
+
 RuleResult rule_from(const Json& j) {
   RuleResult rule;
   rule.id = text(j, "id");
@@ -32,6 +51,7 @@ RuleResult rule_from(const Json& j) {
   rule.runtime_only = value(j, "runtime_only", false);
   rule.uses_ownership = value(j, "uses_ownership", false);
   rule.files = value(j, "files", std::vector<std::string>{});
+  rule.waiver = waiver_from(j);
   rule.evaluation = text(j, "evaluation");
   return rule;
 }
@@ -64,6 +84,7 @@ Vulnerability vulnerability_from(const Json& j) {
   v.severity = text(j, "severity");
   v.distributor_severity = text(j, "distributor_severity");
   v.without_package = value(j, "without_package", false);
+  v.waiver = waiver_from(j);
   for (const auto& p : j.at("packages")) {
     AffectedPackage package{
         text(p, "name"), text(p, "installed"), text(p, "fixed"), text(p, "state"), {}};
@@ -167,6 +188,10 @@ Summary summary_from(const Json& j) {
   s.timings = value(j, "timings", std::map<std::string, double>{});
   s.peak_rss_kb = value(j, "peak_rss_kb", std::map<std::string, long>{});
   s.notes = value(j, "notes", std::vector<std::string>{});
+  if (const auto it = j.find("waivers"); it != j.end() && it->is_object()) {
+    s.waivers_file = text(*it, "file");
+    s.waivers = waiver_uses_from(*it);
+  }
   s.started_at = text(j, "started_at");
   s.finished_at = text(j, "finished_at");
   s.vulnerabilities = vulnerabilities_from(j.at("vulnerabilities"));

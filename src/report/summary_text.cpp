@@ -53,6 +53,35 @@ std::string severity_counts_line(const std::vector<Vulnerability>& found) {
   return parts.empty() ? std::string("none") : fmt::format("{}", fmt::join(parts, ", "));
 }
 
+std::string waived_line(const Waiver& w) {
+  return fmt::format("WAIVED until {}{}: {}", w.expires, w.owner.empty() ? "" : " by " + w.owner,
+                     w.reason);
+}
+
+// What became of each waiver that concerns the image.
+std::string waivers_text(const Summary& s) {
+  if (s.waivers.empty()) {
+    return {};
+  }
+  std::string out = fmt::format("\nWaivers ({}, {}):\n", s.waivers.size(), s.waivers_file);
+  for (const auto& use : s.waivers) {
+    const auto& w = use.waiver;
+    std::string what;
+    if (use.status == "applied") {
+      what = fmt::format("waives {}", fmt::join(use.findings, ", "));
+    } else if (use.status == "expired") {
+      what = use.findings.empty()
+                 ? std::string("matches nothing")
+                 : fmt::format("no longer waives {}", fmt::join(use.findings, ", "));
+    } else {
+      what = "matches no finding of this image";
+    }
+    out += fmt::format("  {:<8} {} (line {}, expires {}): {}\n", use.status, w.id, w.line,
+                       w.expires, what);
+  }
+  return out;
+}
+
 std::string package_line(const AffectedPackage& p) {
   std::string line =
       fmt::format("{}: installed {}, {}{}", p.name, p.installed.empty() ? "?" : p.installed,
@@ -132,6 +161,9 @@ std::string vulnerabilities_text(const Summary& s) {
         }
         if (!one.title.empty()) {
           out += fmt::format("             {}\n", one.title);
+        }
+        if (one.waiver) {
+          out += fmt::format("             {}\n", waived_line(*one.waiver));
         }
       }
     }
@@ -219,9 +251,13 @@ std::string render_text(const Summary& s) {
       if (!rule.reason.empty()) {
         out += fmt::format("          reason: {}\n", rule.reason);
       }
+      if (rule.waiver) {
+        out += fmt::format("          {}\n", waived_line(*rule.waiver));
+      }
     }
   }
   out += vulnerabilities_text(s);
+  out += waivers_text(s);
   const auto failures = s.failures();
   const auto vulnerable = s.vulnerability_failures();
   auto verdict = verdict_name(s);

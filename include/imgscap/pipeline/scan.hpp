@@ -56,6 +56,8 @@ struct ScanOptions {
   std::optional<std::filesystem::path> kept_dir;
   // Push the summary and ARF beside a docker:// image as an OCI artifact (attach_results).
   bool attach = false;
+  // --waivers (read by the caller): findings accepted for a while.
+  std::optional<report::Waivers> waivers;
 };
 
 // The artifactType of the results --attach pushes.

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <imgscap/report/checks.hpp>
+#include <imgscap/report/waiver.hpp>
 
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,11 +21,13 @@ struct RuleResult {
   std::string result;    // XCCDF result text: pass, fail, error, unknown, notapplicable, ...
   std::string severity;  // high, medium, low, info, unknown
   std::string title;
-  std::string reason;           // why it errored or does not apply, when known
-  bool runtime_only = false;    // its checks look only at a running system
-  bool uses_ownership = false;  // its checks compare file owners
+  std::string reason;              // why it errored or does not apply, when known
+  bool runtime_only = false;       // its checks look only at a running system
+  bool uses_ownership = false;     // its checks compare file owners
   std::vector<std::string> files;  // the files its checks name by a literal path
-  std::string evaluation;       // the name of the Evaluation it belongs to
+  std::string evaluation;          // the name of the Evaluation it belongs to
+  // The waiver in force that covers it: still reported, not counted toward the verdict.
+  std::optional<Waiver> waiver;
 };
 
 struct Results {
@@ -54,6 +58,12 @@ class ResultsFile {
   [[nodiscard]] std::map<std::string, RuleChecks> checks() const;
   // Sets a rule's result (XCCDF result text) and, in ARF, adds `message` to its rule-result.
   void set_result(const std::string& id, const std::string& result, const std::string& message);
+  // Records an XCCDF override in the ARF's rule-result (old result, new result, remark,
+  // authority, time) and sets its result to `new_result`, so that the standard report shows the
+  // rule as waived. Nothing for OVAL results (they have no overrides).
+  void add_override(const std::string& id, const std::string& new_result,
+                    const std::string& authority, const std::string& remark,
+                    const std::string& time);
   // Names what was evaluated in the ARF's TestResult <target> (and so in the HTML report's
   // "Evaluation target"): OpenSCAP puts the image's /etc/hostname there, which debootstrap
   // copies from the machine that built the image. Nothing for OVAL results.

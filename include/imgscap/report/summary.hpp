@@ -6,6 +6,7 @@
 #include <imgscap/report/results.hpp>
 #include <imgscap/report/severity.hpp>
 #include <imgscap/report/vulnerabilities.hpp>
+#include <imgscap/report/waivers.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -130,8 +131,11 @@ struct Summary {
   std::string started_at;
   std::string finished_at;
   VulnerabilityScan vulnerabilities;
+  // The waivers that concern the image (--waivers): applied, expired or unused.
+  std::string waivers_file;
+  std::vector<WaiverUse> waivers;
 
-  // Rules that fail the scan under fail_on, worst first.
+  // Rules that fail the scan under fail_on and no waiver covers, worst first.
   [[nodiscard]] std::vector<RuleResult> failures() const;
   // Every failed, errored or unknown rule, worst first.
   [[nodiscard]] std::vector<RuleResult> problems() const;
@@ -142,7 +146,8 @@ struct Summary {
   [[nodiscard]] bool compliant() const {
     return failures().empty() && vulnerability_failures().empty();
   }
-  // Vulnerabilities found at or above fail_on (unknown severity: at every threshold but none).
+  // Vulnerabilities found at or above fail_on (unknown severity: at every threshold but none)
+  // that no waiver covers.
   [[nodiscard]] std::vector<Vulnerability> vulnerability_failures() const;
   // A rule or vulnerability definition at or above the threshold errored or is unknown, or the
   // CVE scan could not be evaluated: nobody can say it passed.

@@ -5,9 +5,12 @@
 // Read with a streaming reader: a distributor feed's results can be hundreds of megabytes.
 #pragma once
 
+#include <imgscap/report/waiver.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +49,8 @@ struct Vulnerability {
   // True, but none of its package tests is: only a release check made it true (Red Hat's "Red
   // Hat Enterprise Linux must be installed" is true where it is not installed).
   bool without_package = false;
+  // The waiver in force that covers it: still reported, not counted toward the verdict.
+  std::optional<Waiver> waiver;
 
   // No fix yet: every affected package lacks a fixed version (--ignore-unfixed).
   [[nodiscard]] bool unfixed() const;
