@@ -125,7 +125,9 @@ std::string result_key(const pipeline::ScanOptions& options, const std::string& 
       {"ignore_unfixed", options.ignore_unfixed},
       {"cve_full_evaluation", options.cve_full_evaluation},
       {"unsafe_no_sandbox", options.unsafe_no_sandbox},
-      {"waivers", options.waivers ? report::waivers_state(*options.waivers, report::utc_today())
+      // Waivers match the reference as given: with waivers, a result is the reference's.
+      {"waivers", options.waivers ? report::waivers_state(*options.waivers, report::utc_today()) +
+                                        "\n" + options.image
                                   : std::string()},
       {"imgscap", IMGSCAP_VERSION},
   };

@@ -18,6 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Text from an image (os-release, file names, probe messages) may not be UTF-8: JSON outputs
+// carry U+FFFD in its place rather than fail the scan.
+constexpr auto k_replace = nlohmann::json::error_handler_t::replace;
+
 constexpr const char* k_sarif = "results.sarif";
 constexpr const char* k_junit = "junit.xml";
 constexpr const char* k_gitlab = "gl-container-scanning-report.json";
@@ -174,13 +178,16 @@ std::string commit_outputs(const fs::path& dir,
   auto* sarif = add("sarif", k_sarif);
   auto* junit = add("junit", k_junit);
   auto* gitlab = summary.vulnerabilities.status == "off" ? nullptr : add("gitlab", k_gitlab);
-  const auto json_text = report::to_json(summary).dump(2);
+  const auto json_text = report::to_json(summary).dump(2, ' ', false, k_replace);
   text->write(report::render_text(summary));
   json->write(json_text + "\n");
-  sarif->write(report::to_sarif(summary, problem_docs(summary, results_files)).dump(2) + "\n");
+  sarif->write(report::to_sarif(summary, problem_docs(summary, results_files))
+                   .dump(2, ' ', false, k_replace) +
+               "\n");
   junit->write(report::to_junit(summary));
   if (gitlab != nullptr) {
-    gitlab->write(report::to_gitlab_container_scanning(summary).dump(2) + "\n");
+    gitlab->write(report::to_gitlab_container_scanning(summary).dump(2, ' ', false, k_replace) +
+                  "\n");
   }
   util::throw_if_interrupted();
   for (auto& file : files) {

@@ -92,6 +92,9 @@ json vulnerabilities(const Summary& s) {
       ids.push_back(v.advisory.empty() ? v.definition_id : v.advisory);
     }
     for (const auto& id : ids) {
+      if (v.cve_waivers.contains(id)) {
+        continue;
+      }
       if (v.packages.empty()) {
         out.push_back(vulnerability(s, v, id, nullptr));
       }

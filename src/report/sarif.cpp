@@ -17,10 +17,11 @@ using nlohmann::json;
 
 constexpr const char* k_image_root = "IMAGE_ROOT";
 
-// A URI reference for any image reference or path: bytes outside RFC 3986's unreserved,
-// sub-delims and ":@/" are percent-encoded.
+// A relative URI reference for any image reference or path: bytes outside RFC 3986's
+// unreserved, sub-delims and "@/" are percent-encoded (":" too, so that no scheme can be read
+// into it: GitHub code scanning refuses any scheme but its checkout's).
 std::string uri_escape(std::string_view text) {
-  static constexpr std::string_view k_kept = "-._~!$&'()*+,;=:@/";
+  static constexpr std::string_view k_kept = "-._~!$&'()*+,;=@/";
   std::string out;
   for (const char c : text) {
     const auto byte = static_cast<unsigned char>(c);
@@ -35,13 +36,19 @@ std::string uri_escape(std::string_view text) {
 
 json text(const std::string& words) { return {{"text", words}}; }
 
-// The image as an absolute URI: its reference, with the transport in front when the user gave a
-// bare path ("docker-archive:/images/app.tar").
+// The image as a relative URI, as Trivy locates an image's packages: the reference without its
+// transport ("registry.example/app%3A1", "images/app.tar"); the reference itself is in the
+// location's message and the run's properties.
 std::string image_uri(const Summary& s) {
-  const auto& ref = s.image.reference;
-  const auto& transport = s.image.transport;
-  const bool has_scheme = !transport.empty() && ref.starts_with(transport + ":");
-  return uri_escape(has_scheme || transport.empty() ? ref : transport + ":" + ref);
+  std::string_view ref = s.image.reference;
+  if (const auto& transport = s.image.transport;
+      !transport.empty() && ref.starts_with(transport + ":")) {
+    ref.remove_prefix(transport.size() + 1);
+  }
+  while (ref.starts_with('/')) {
+    ref.remove_prefix(1);
+  }
+  return uri_escape(ref.empty() ? "image" : ref);
 }
 
 json image_location(const Summary& s) {
@@ -237,7 +244,9 @@ json vulnerability_result(const Summary& s, const Vulnerability& v, const std::s
               {"unfixed", v.unfixed()},
               {"failsScan", !v.waiver && vulnerability_reaches(severity, s.fail_on) &&
                                 !(found && s.vulnerabilities.ignore_unfixed && v.unfixed())}}}};
-  add_suppression(r, v.waiver);
+  const auto single = v.cve_waivers.find(id);
+  add_suppression(r,
+                  single != v.cve_waivers.end() ? std::optional<Waiver>(single->second) : v.waiver);
   return r;
 }
 

@@ -18,6 +18,14 @@ nlohmann::json waiver_json(const Waiver& w) {
           {"line", w.line}};
 }
 
+nlohmann::json cve_waivers_json(const Vulnerability& v) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [cve, w] : v.cve_waivers) {
+    out[cve] = waiver_json(w);
+  }
+  return out;
+}
+
 nlohmann::json waivers_json(const Summary& s) {
   nlohmann::json uses = nlohmann::json::array();
   for (const auto& use : s.waivers) {
@@ -103,7 +111,8 @@ nlohmann::json vulnerability_json(const Vulnerability& v) {
           {"packages", packages},
           {"without_package", v.without_package},
           {"unfixed", v.unfixed()},
-          {"waiver", v.waiver ? waiver_json(*v.waiver) : nlohmann::json(nullptr)}};
+          {"waiver", v.waiver ? waiver_json(*v.waiver) : nlohmann::json(nullptr)},
+          {"cve_waivers", cve_waivers_json(v)}};
 }
 
 nlohmann::json vulnerabilities_json(const Summary& s) {

@@ -85,6 +85,11 @@ Vulnerability vulnerability_from(const Json& j) {
   v.distributor_severity = text(j, "distributor_severity");
   v.without_package = value(j, "without_package", false);
   v.waiver = waiver_from(j);
+  if (const auto it = j.find("cve_waivers"); it != j.end() && it->is_object()) {
+    for (const auto& [cve, w] : it->items()) {
+      v.cve_waivers.emplace(cve, *waiver_from(Json{{"waiver", w}}));
+    }
+  }
   for (const auto& p : j.at("packages")) {
     AffectedPackage package{
         text(p, "name"), text(p, "installed"), text(p, "fixed"), text(p, "state"), {}};

@@ -164,6 +164,10 @@ std::string vulnerabilities_text(const Summary& s) {
         }
         if (one.waiver) {
           out += fmt::format("             {}\n", waived_line(*one.waiver));
+        } else {
+          for (const auto& [cve, w] : one.cve_waivers) {
+            out += fmt::format("             {} {}\n", cve, waived_line(w));
+          }
         }
       }
     }

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <regex>
+#include <set>
 
 namespace imgscap::report {
 namespace {
@@ -24,6 +25,17 @@ constexpr std::string_view k_keys = "id, images, reason, expires, owner";
 [[noreturn]] void fail_at(const std::string& file, const YAML::Mark& mark,
                           const std::string& what) {
   fail("{}: line {}: {}", file, mark.line + 1, what);
+}
+
+// A mapping's key: a text, not seen before in that mapping.
+std::string key_of(const std::string& file, const YAML::Node& node, std::set<std::string>& seen) {
+  if (!node.IsScalar()) {
+    fail_at(file, node.Mark(), "a key must be a text");
+  }
+  if (!seen.insert(node.Scalar()).second) {
+    fail_at(file, node.Mark(), fmt::format("\"{}\" is given twice", node.Scalar()));
+  }
+  return node.Scalar();
 }
 
 std::string scalar(const std::string& file, const YAML::Node& node, const std::string& key) {
@@ -57,6 +69,9 @@ std::vector<std::string> images_of(const std::string& file, const YAML::Node& no
   for (const auto& item : node) {
     globs.push_back(scalar(file, item, "images"));
   }
+  if (globs.empty()) {
+    fail_at(file, node.Mark(), "\"images\" is empty: leave it out to waive for every image");
+  }
   return globs;
 }
 
@@ -66,8 +81,9 @@ Waiver waiver_of(const std::string& file, const YAML::Node& entry) {
   }
   Waiver w;
   w.line = entry.Mark().line + 1;
+  std::set<std::string> seen;
   for (const auto& kv : entry) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = key_of(file, kv.first, seen);
     if (key == "id") {
       w.id = scalar(file, kv.second, key);
     } else if (key == "reason") {
@@ -104,9 +120,19 @@ bool concerns(const Waiver& w, const ImageFacts& image) {
   if (w.images.empty()) {
     return true;
   }
-  return std::any_of(w.images.begin(), w.images.end(), [&image](const std::string& glob) {
-    return glob_matches(glob, image.reference) || glob_matches(glob, image.manifest_digest) ||
-           glob_matches(glob, image.config_digest);
+  // A registry image also by its normalised name: "docker.io/library/debian:12",
+  // "registry.example/app@sha256:...".
+  std::vector<std::string> names = {image.reference, image.manifest_digest, image.config_digest};
+  if (!image.registry.empty()) {
+    const auto name = image.registry + "/" + image.repository;
+    names.push_back(image.tag.empty() ? name : name + ":" + image.tag);
+    if (!image.manifest_digest.empty()) {
+      names.push_back(name + "@" + image.manifest_digest);
+    }
+  }
+  return std::any_of(w.images.begin(), w.images.end(), [&names](const std::string& glob) {
+    return std::any_of(names.begin(), names.end(),
+                       [&glob](const std::string& name) { return glob_matches(glob, name); });
   });
 }
 
@@ -132,8 +158,9 @@ Waivers parse_waivers(std::string_view text, const std::string& file) {
   if (!root.IsMap()) {
     fail_at(file, root.Mark(), "expected a mapping with a \"waivers\" list");
   }
+  std::set<std::string> seen;
   for (const auto& kv : root) {
-    const auto key = kv.first.as<std::string>();
+    const auto key = key_of(file, kv.first, seen);
     if (key != "waivers") {
       fail_at(file, kv.first.Mark(), fmt::format("unknown key \"{}\" (expected \"waivers\")", key));
     }
@@ -178,9 +205,18 @@ const Waiver* ImageWaivers::for_rule(const std::string& rule_id) const {
   return nullptr;
 }
 
-const Waiver* ImageWaivers::for_vulnerability(const Vulnerability& v) const {
+const Waiver* ImageWaivers::for_definition(const Vulnerability& v) const {
   for (const auto& w : m_waivers) {
-    if (in_force(w) && names_vulnerability(w, v)) {
+    if (in_force(w) && (w.id == v.definition_id || (!v.advisory.empty() && w.id == v.advisory))) {
+      return &w;
+    }
+  }
+  return nullptr;
+}
+
+const Waiver* ImageWaivers::for_cve(const std::string& cve) const {
+  for (const auto& w : m_waivers) {
+    if (in_force(w) && w.id == cve) {
       return &w;
     }
   }
@@ -194,13 +230,15 @@ std::vector<WaiverUse> ImageWaivers::uses(const std::vector<RuleResult>& rules,
   for (const auto& w : m_waivers) {
     WaiverUse use{w, in_force(w) ? "applied" : "expired", {}};
     for (const auto& rule : rules) {
-      if (is_failure(rule.result) && names_rule(w, rule.id)) {
+      if (rule.result == "fail" && names_rule(w, rule.id)) {
         use.findings.push_back(rule.id);
       }
     }
     for (const auto* list : {&found, &not_evaluated}) {
       for (const auto& v : *list) {
-        if (names_vulnerability(w, v)) {
+        if (std::find(v.cves.begin(), v.cves.end(), w.id) != v.cves.end()) {
+          use.findings.push_back(w.id);
+        } else if (names_vulnerability(w, v)) {
           use.findings.push_back(finding_name(v));
         }
       }
@@ -216,7 +254,8 @@ std::vector<WaiverUse> ImageWaivers::uses(const std::vector<RuleResult>& rules,
 std::vector<RuleResult> waive_rules(std::vector<RuleResult>& rules, const ImageWaivers& waivers) {
   std::vector<RuleResult> waived;
   for (auto& rule : rules) {
-    if (!is_failure(rule.result)) {
+    // Only a failure: a rule that could not be evaluated still leaves the verdict incomplete.
+    if (rule.result != "fail") {
       continue;
     }
     if (const auto* w = waivers.for_rule(rule.id)) {
@@ -230,8 +269,18 @@ std::vector<RuleResult> waive_rules(std::vector<RuleResult>& rules, const ImageW
 void waive_vulnerabilities(VulnerabilityResults& results, const ImageWaivers& waivers) {
   for (auto* list : {&results.found, &results.not_evaluated}) {
     for (auto& v : *list) {
-      if (const auto* w = waivers.for_vulnerability(v)) {
+      v.cve_waivers.clear();
+      for (const auto& cve : v.cves) {
+        if (const auto* w = waivers.for_cve(cve)) {
+          v.cve_waivers.emplace(cve, *w);
+        }
+      }
+      if (const auto* w = waivers.for_definition(v)) {
         v.waiver = *w;
+      } else if (!v.cves.empty() && v.cve_waivers.size() == v.cves.size()) {
+        v.waiver = v.cve_waivers.at(v.cves.front());
+      } else {
+        v.waiver.reset();
       }
     }
   }

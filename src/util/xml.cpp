@@ -88,15 +88,49 @@ std::string serialize(xmlDoc* doc) {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view k_replacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// The length of the well-formed UTF-8 sequence at the start of `text` whose code point XML 1.0
+// can carry, or 0.
+std::size_t xml_char_length(std::string_view text) {
+  const auto byte = [&text](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char first = byte(0);
+  if (first < 0x80) {
+    return first >= 0x20 || first == '\t' || first == '\n' || first == '\r' ? 1 : 0;
+  }
+  const std::size_t length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 0;
+  if (length == 0 || first > 0xF4 || text.size() < length) {
+    return 0;
+  }
+  std::uint32_t code = first & (0x7F >> length);
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) {
+      return 0;
+    }
+    code = (code << 6) | (byte(i) & 0x3F);
+  }
+  const std::uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};
+  const bool overlong = code < least[length];
+  const bool surrogate = code >= 0xD800 && code <= 0xDFFF;
+  const bool not_xml = code == 0xFFFE || code == 0xFFFF || code > 0x10FFFF;
+  return overlong || surrogate || not_xml ? 0 : length;
+}
+
+}  // namespace
+
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-      out += "\xEF\xBF\xBD";
+  while (!text.empty()) {
+    const auto length = xml_char_length(text);
+    if (length == 0) {
+      out += k_replacement;
+      text.remove_prefix(1);
     } else {
-      out.push_back(c);
+      out += text.substr(0, length);
+      text.remove_prefix(length);
     }
   }
   return out;

@@ -6,8 +6,10 @@
 
 #include <imgscap/util/files.hpp>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -144,6 +146,89 @@ TEST_F(CliTest, InspectNonexistentImageFails) {
   const auto r = run_cli({"inspect", "oci:" + (m_dir / "missing").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("imgscap: error:"), std::string::npos) << r.err;
+}
+
+// Settings from a configuration file and IMGSCAP_ variables, in a private XDG_CONFIG_HOME.
+class ConfigTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    m_file = m_dir / "imgscap" / "config.yaml";
+    fs::create_directories(m_file.parent_path());
+    ::setenv("XDG_CONFIG_HOME", m_dir.c_str(), 1);
+  }
+  void TearDown() override {
+    for (const char* name : {"XDG_CONFIG_HOME", "IMGSCAP_FAIL_ON", "IMGSCAP_CVE", "IMGSCAP_CREDS",
+                             "IMGSCAP_CONTENT"}) {
+      ::unsetenv(name);
+    }
+    CliTest::TearDown();
+  }
+  // The "option: value  # source" line `config show` prints for an option.
+  static std::string line_of(const std::string& shown, const std::string& option) {
+    const auto at = shown.find("\n" + option + ":");
+    return at == std::string::npos ? "(absent)"
+                                   : shown.substr(at + 1, shown.find('\n', at + 1) - at - 1);
+  }
+  fs::path m_file;
+};
+
+TEST_F(ConfigTest, FlagsOverEnvironmentOverFileOverDefaults) {
+  util::write_file(m_file,
+                   "fail-on: low\ncve: auto\njobs: 3\ncontent: [a.xml, b.xml]\nquiet: true\n");
+  ::setenv("IMGSCAP_FAIL_ON", "medium", 1);
+  ::setenv("IMGSCAP_CVE", "off", 1);
+  ::setenv("IMGSCAP_CREDS", "robot:s3cret", 1);
+  const auto r = run_cli({"config", "show", "--cve", "https://feeds.example/x.xml"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto file = m_file.string();
+  EXPECT_THAT(line_of(r.out, "fail-on"), ::testing::HasSubstr("medium"));
+  EXPECT_THAT(line_of(r.out, "fail-on"), ::testing::HasSubstr("# environment IMGSCAP_FAIL_ON"));
+  EXPECT_THAT(line_of(r.out, "cve"), ::testing::HasSubstr("https://feeds.example/x.xml"));
+  EXPECT_THAT(line_of(r.out, "cve"), ::testing::HasSubstr("# command line"));
+  EXPECT_THAT(line_of(r.out, "jobs"), ::testing::HasSubstr("# " + file + " line 3"));
+  EXPECT_THAT(line_of(r.out, "content"), ::testing::HasSubstr("a.xml,b.xml"));
+  EXPECT_THAT(line_of(r.out, "quiet"), ::testing::HasSubstr("true"));
+  EXPECT_THAT(line_of(r.out, "profile"), ::testing::HasSubstr("# default"));
+  EXPECT_THAT(line_of(r.out, "creds"), ::testing::HasSubstr("robot:****"));
+  EXPECT_EQ(r.out.find("s3cret"), std::string::npos) << r.out;
+}
+
+TEST_F(ConfigTest, SettingsReachTheCommand) {
+  // --fail-on from the file is checked as the flag would be.
+  util::write_file(m_file, "fail-on: severe\n");
+  const auto bad = run_cli({"scan", (m_dir / "nope.tar").string()});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_THAT(bad.err, ::testing::HasSubstr("--fail-on"));
+  // The flag wins: the file's value is never used.
+  const auto flag = run_cli({"scan", (m_dir / "nope.tar").string(), "--fail-on", "high"});
+  EXPECT_EQ(flag.code, 1);
+  EXPECT_THAT(flag.err, ::testing::HasSubstr("nope.tar"));
+  // A list from the environment: each value is a content file, checked before the image.
+  util::write_file(m_file, "");
+  ::setenv("IMGSCAP_CONTENT", "/no/such/a.xml,/no/such/b.xml", 1);
+  const auto listed = run_cli({"scan", (m_dir / "nope.tar").string()});
+  EXPECT_EQ(listed.code, 1);
+  EXPECT_THAT(listed.err, ::testing::HasSubstr("/no/such/a.xml"));
+}
+
+TEST_F(ConfigTest, UnknownKeysAndBadFilesAreErrorsNamingThem) {
+  util::write_file(m_file, "fail-on: high\nfial-on: low\n");
+  const auto r = run_cli({"config", "show"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err,
+              ::testing::HasSubstr(m_file.string() + ": line 2: unknown option \"fial-on\""));
+  util::write_file(m_file, "fail-on: [high\n");
+  EXPECT_THAT(run_cli({"config", "show"}).err, ::testing::HasSubstr(m_file.string() + ": line "));
+  const auto missing = run_cli({"--config", (m_dir / "none.yaml").string(), "config", "show"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, ::testing::HasSubstr("none.yaml: no such file"));
+  // --config names another file; the default one is then not read.
+  const auto other = m_dir / "other.yaml";
+  util::write_file(other, "fail-on: critical\n");
+  const auto given = run_cli({"config", "show", "--config", other.string()});
+  EXPECT_EQ(given.code, 0) << given.err;
+  EXPECT_THAT(line_of(given.out, "fail-on"), ::testing::HasSubstr("critical"));
 }
 
 }  // namespace

