@@ -71,7 +71,7 @@ void read_file_settings(const fs::path& path, const std::vector<std::string>& kn
       fail("{}: line {}: an option name must be a text", file, kv.first.Mark().line + 1);
     }
     const auto key = kv.first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end() || key == "config") {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
       fail(
           "{}: line {}: unknown option \"{}\" (the file holds long option names, as in "
           "\"fail-on: high\")",
@@ -142,7 +142,9 @@ std::optional<fs::path> config_file(const std::optional<fs::path>& given) {
 std::vector<std::string> long_option_names(const CLI::App& app) {
   std::vector<std::string> names;
   for (const auto* option : app.get_options()) {
-    if (const auto name = long_name(*option); !name.empty()) {
+    // Not settings: what to do instead of running (help, version) and where settings are.
+    if (const auto name = long_name(*option);
+        !name.empty() && name != "help" && name != "version" && name != "config") {
       names.push_back(name);
     }
   }
@@ -170,7 +172,7 @@ Settings read_settings(const std::optional<fs::path>& file, const std::vector<st
     }
     const auto name = text.substr(0, equals);
     for (const auto& option : known) {
-      if (option != "config" && env_name(option) == name) {
+      if (env_name(option) == name) {
         out.options[option] = {{text.substr(equals + 1)}, "environment " + name};
       }
     }
