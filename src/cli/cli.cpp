@@ -7,6 +7,7 @@
 #include <imgscap/cli/cli.hpp>
 #include <imgscap/cli/scan_command.hpp>
 #include <imgscap/registry/credentials.hpp>
+#include <imgscap/scan/evaluate.hpp>
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/limits.hpp>
 #include <imgscap/util/log.hpp>
@@ -400,7 +401,8 @@ struct Cli {
   CLI::App* config_show = nullptr;
 
   Cli() {
-    app.set_version_flag("--version", std::string("imgscap ") + IMGSCAP_VERSION);
+    app.set_version_flag("--version", fmt::format("imgscap {} (libopenscap {})", IMGSCAP_VERSION,
+                                                  scan::openscap_version()));
     app.require_subcommand(1);
     app.fallthrough();
     app.footer(k_exit_codes);

@@ -2,9 +2,16 @@
 // libopenscap's error text, for messages.
 #include "oscap_session.hpp"
 
+#include <imgscap/scan/evaluate.hpp>
+
 #include <cstdlib>
 
 namespace imgscap::scan {
+
+std::string openscap_version() {
+  const char* version = oscap_get_version();
+  return version == nullptr ? std::string("unknown") : std::string(version);
+}
 
 std::string oscap_error_text(std::string_view fallback) {
   if (oscap_err()) {

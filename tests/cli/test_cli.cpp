@@ -66,6 +66,9 @@ TEST_F(CliTest, VersionPrintsVersion) {
   const auto r = run_cli({"--version"});
   EXPECT_EQ(r.code, 0);
   EXPECT_NE(r.out.find(IMGSCAP_VERSION), std::string::npos) << r.out;
+  // and the libopenscap it runs with, as `oscap --version` states it
+  EXPECT_THAT(r.out, ::testing::MatchesRegex(
+                         "imgscap [0-9.]+ \\(libopenscap [0-9]+\\.[0-9]+\\.[0-9]+\\)\n"));
 }
 
 TEST_F(CliTest, UnknownOptionIsUsageError) {

@@ -75,6 +75,9 @@ struct EvalOutcome {
   std::vector<std::string> skipped_rules;  // of EvalRequest::skip_rules, those skipped
 };
 
+// The version of the libopenscap imgscap runs with ("1.3.7"), for --version.
+std::string openscap_version();
+
 // Writes the environment files (apt configuration, HOME with .rpmmacros) into
 // target.private_dir and names the sandbox's private directory. Does not touch the root.
 void prepare_environment(Target& target);
