@@ -4,12 +4,13 @@
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/text.hpp>
+#include <imgscap/util/yaml.hpp>
 
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace imgscap::cli {
 namespace {
@@ -32,8 +33,8 @@ std::string long_name(const CLI::Option& option) {
 std::vector<std::string> values_of(const std::string& file, const std::string& key,
                                    const YAML::Node& node) {
   const auto bad = [&] {
-    fail("{}: line {}: \"{}\" must be a value or a list of values", file, node.Mark().line + 1,
-         key);
+    util::yaml::fail_at(file, node.Mark(),
+                        fmt::format("\"{}\" must be a value or a list of values", key));
   };
   if (node.IsScalar()) {
     return {node.Scalar()};
@@ -54,28 +55,21 @@ std::vector<std::string> values_of(const std::string& file, const std::string& k
 void read_file_settings(const fs::path& path, const std::vector<std::string>& known,
                         Settings& out) {
   const auto file = path.string();
-  YAML::Node root;
-  try {
-    root = YAML::Load(util::read_file(path));
-  } catch (const YAML::Exception& e) {
-    fail("{}: line {}: {}", file, e.mark.line + 1, e.msg);
-  }
+  const auto root = util::yaml::load(util::read_file(path), file);
   if (root.IsNull()) {
     return;
   }
   if (!root.IsMap()) {
-    fail("{}: line {}: expected a mapping of option names to values", file, root.Mark().line + 1);
+    util::yaml::fail_at(file, root.Mark(), "expected a mapping of option names to values");
   }
+  std::set<std::string> seen;
   for (const auto& kv : root) {
-    if (!kv.first.IsScalar()) {
-      fail("{}: line {}: an option name must be a text", file, kv.first.Mark().line + 1);
-    }
-    const auto key = kv.first.Scalar();
+    const auto key = util::yaml::key(file, kv.first, seen);
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      fail(
-          "{}: line {}: unknown option \"{}\" (the file holds long option names, as in "
-          "\"fail-on: high\")",
-          file, kv.first.Mark().line + 1, key);
+      util::yaml::fail_at(file, kv.first.Mark(),
+                          fmt::format("unknown option \"{}\" (the file holds long option names, "
+                                      "as in \"fail-on: high\")",
+                                      key));
     }
     out.options[key] = {values_of(file, key, kv.second),
                         fmt::format("{} line {}", file, kv.first.Mark().line + 1)};

@@ -87,11 +87,7 @@ json vulnerabilities(const Summary& s) {
     if (v.waiver) {
       continue;  // accepted for now: the summary and SARIF keep it, with the reason
     }
-    std::vector<std::string> ids = v.cves;
-    if (ids.empty()) {
-      ids.push_back(v.advisory.empty() ? v.definition_id : v.advisory);
-    }
-    for (const auto& id : ids) {
+    for (const auto& id : v.ids()) {
       if (v.cve_waivers.contains(id)) {
         continue;
       }

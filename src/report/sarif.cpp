@@ -187,13 +187,6 @@ std::string package_words(const AffectedPackage& p) {
   return words + (p.fixed.empty() ? ", no fix yet" : ", fixed in " + p.fixed);
 }
 
-std::vector<std::string> ids_of(const Vulnerability& v) {
-  if (!v.cves.empty()) {
-    return v.cves;
-  }
-  return {v.advisory.empty() ? v.definition_id : v.advisory};
-}
-
 json vulnerability_descriptor(const std::string& id, const Vulnerability& v) {
   const auto severity = severity_of(v.severity);
   json d = {{"id", id},
@@ -290,7 +283,7 @@ json to_sarif(const Summary& s, const RuleDocs& docs) {
        {&s.vulnerabilities.results.found, &s.vulnerabilities.results.not_evaluated}) {
     const bool found = list == &s.vulnerabilities.results.found;
     for (const auto& v : *list) {
-      for (const auto& id : ids_of(v)) {
+      for (const auto& id : v.ids()) {
         const auto index = rules.add(id, [&] { return vulnerability_descriptor(id, v); });
         results.push_back(vulnerability_result(s, v, id, index, found));
       }

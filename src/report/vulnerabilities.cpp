@@ -336,6 +336,13 @@ std::string normalise_vulnerability_severity(std::string_view distributor_severi
   return std::string(severity_name(severity_of(s)));
 }
 
+std::vector<std::string> Vulnerability::ids() const {
+  if (!cves.empty()) {
+    return cves;
+  }
+  return {advisory.empty() ? definition_id : advisory};
+}
+
 bool Vulnerability::unfixed() const {
   return !packages.empty() && std::all_of(packages.begin(), packages.end(),
                                           [](const AffectedPackage& p) { return p.fixed.empty(); });

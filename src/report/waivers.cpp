@@ -7,10 +7,10 @@
 #include <imgscap/util/error.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/text.hpp>
+#include <imgscap/util/yaml.hpp>
 
 #include <fmt/format.h>
 #include <fnmatch.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,21 +22,7 @@ namespace {
 
 constexpr std::string_view k_keys = "id, images, reason, expires, owner";
 
-[[noreturn]] void fail_at(const std::string& file, const YAML::Mark& mark,
-                          const std::string& what) {
-  fail("{}: line {}: {}", file, mark.line + 1, what);
-}
-
-// A mapping's key: a text, not seen before in that mapping.
-std::string key_of(const std::string& file, const YAML::Node& node, std::set<std::string>& seen) {
-  if (!node.IsScalar()) {
-    fail_at(file, node.Mark(), "a key must be a text");
-  }
-  if (!seen.insert(node.Scalar()).second) {
-    fail_at(file, node.Mark(), fmt::format("\"{}\" is given twice", node.Scalar()));
-  }
-  return node.Scalar();
-}
+using util::yaml::fail_at;
 
 std::string scalar(const std::string& file, const YAML::Node& node, const std::string& key) {
   if (!node.IsScalar() || node.Scalar().empty()) {
@@ -83,7 +69,7 @@ Waiver waiver_of(const std::string& file, const YAML::Node& entry) {
   w.line = entry.Mark().line + 1;
   std::set<std::string> seen;
   for (const auto& kv : entry) {
-    const auto key = key_of(file, kv.first, seen);
+    const auto key = util::yaml::key(file, kv.first, seen);
     if (key == "id") {
       w.id = scalar(file, kv.second, key);
     } else if (key == "reason") {
@@ -146,12 +132,7 @@ Waivers parse_waivers(std::string_view text, const std::string& file) {
   Waivers out;
   out.file = file;
   out.sha256 = util::sha256_of(text).hex();
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    fail("{}: line {}: {}", file, e.mark.line + 1, e.msg);
-  }
+  const auto root = util::yaml::load(text, file);
   if (root.IsNull()) {
     return out;  // an empty file waives nothing
   }
@@ -160,7 +141,7 @@ Waivers parse_waivers(std::string_view text, const std::string& file) {
   }
   std::set<std::string> seen;
   for (const auto& kv : root) {
-    const auto key = key_of(file, kv.first, seen);
+    const auto key = util::yaml::key(file, kv.first, seen);
     if (key != "waivers") {
       fail_at(file, kv.first.Mark(), fmt::format("unknown key \"{}\" (expected \"waivers\")", key));
     }

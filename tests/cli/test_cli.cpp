@@ -221,6 +221,9 @@ TEST_F(ConfigTest, UnknownKeysAndBadFilesAreErrorsNamingThem) {
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err,
               ::testing::HasSubstr(m_file.string() + ": line 2: unknown option \"fial-on\""));
+  util::write_file(m_file, "fail-on: high\nquiet: true\nfail-on: low\n");
+  EXPECT_THAT(run_cli({"config", "show"}).err,
+              ::testing::HasSubstr(m_file.string() + ": line 3: \"fail-on\" is given twice"));
   util::write_file(m_file, "fail-on: [high\n");
   EXPECT_THAT(run_cli({"config", "show"}).err, ::testing::HasSubstr(m_file.string() + ": line "));
   const auto missing = run_cli({"--config", (m_dir / "none.yaml").string(), "config", "show"});

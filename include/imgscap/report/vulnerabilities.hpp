@@ -58,6 +58,8 @@ struct Vulnerability {
 
   // No fix yet: every affected package lacks a fixed version (--ignore-unfixed).
   [[nodiscard]] bool unfixed() const;
+  // What the CI formats report it as: its CVEs, else its advisory, else its definition id.
+  [[nodiscard]] std::vector<std::string> ids() const;
 };
 
 struct VulnerabilityResults {
