@@ -13,6 +13,7 @@
 #include <imgscap/util/log.hpp>
 #include <imgscap/util/signals.hpp>
 #include <imgscap/util/text.hpp>
+#include "completion.hpp"
 #include "settings.hpp"
 
 #include <spdlog/spdlog.h>
@@ -215,13 +216,16 @@ void add_scan(CLI::App& app, Parsed& p) {
       ->option_text("DIR");
   scan->add_option("--profile", p.scan.profile,
                    "XCCDF profile: full id or a unique suffix (default: the content's default; "
-                   "with --content auto, the SSG profile the catalogue names for the OS)");
+                   "with --content auto, the SSG profile the catalogue names for the OS)")
+      ->option_text("ID");
   scan->add_option("--tailoring-file", p.scan.tailoring_file,
-                   "XCCDF tailoring file (with --content auto: for the SSG content)");
+                   "XCCDF tailoring file (with --content auto: for the SSG content)")
+      ->option_text("FILE");
   scan->add_option("-o,--output", p.scan.output_dir,
                    "Directory for the results: summary.txt, summary.json and per content "
                    "<name>-arf.xml and <name>-report.html (arf.xml and report.html when one "
-                   "--content FILE is given); default: ./imgscap-<image name>");
+                   "--content FILE is given); default: ./imgscap-<image name>")
+      ->option_text("DIR");
   scan->add_option("--waivers", p.waivers,
                    "YAML file of findings accepted until a date, with a reason: waived findings "
                    "are reported but do not count toward the verdict (default: "
@@ -259,7 +263,8 @@ void add_scan(CLI::App& app, Parsed& p) {
   scan->add_flag("--keep-rootfs", p.scan.keep_rootfs,
                  "Keep the work directory with the unpacked root filesystem and say where");
   scan->add_option("--workdir", p.scan.workdir,
-                   "Create the private work directory here instead of $TMPDIR");
+                   "Create the private work directory here instead of $TMPDIR")
+      ->option_text("DIR");
   scan->add_option_function<std::string>(
           "--rootfs-memory",
           [&p](const std::string& text) {
@@ -341,8 +346,10 @@ void add_feeds(CLI::App& app, Parsed& p) {
       ->required();
   import->add_option("--name", p.feeds.name,
                      "Catalogue entry it is for (default: the entry whose URL ends with the "
-                     "file's name)");
-  import->add_option("--sha256", p.feeds.sha256, "Expected sha256 of FILE as given");
+                     "file's name)")
+      ->option_text("NAME");
+  import->add_option("--sha256", p.feeds.sha256, "Expected sha256 of FILE as given")
+      ->option_text("HEX");
   add_feed_options(import, p.feeds.feeds, false);
   for (auto* sub : {list, update, import}) {
     sub->callback([&p, sub] { p.feeds.action = sub->get_name(); });
@@ -399,6 +406,8 @@ struct Cli {
   Parsed parsed;
   std::optional<std::filesystem::path> config;
   CLI::App* config_show = nullptr;
+  CLI::App* completion = nullptr;
+  std::string shell;
 
   Cli() {
     app.set_version_flag("--version", fmt::format("imgscap {} (libopenscap {})", IMGSCAP_VERSION,
@@ -425,6 +434,13 @@ struct Cli {
         "comes from: command line, environment, configuration file or default");
     config_show->allow_extras();
     config_show->fallthrough(false);  // its extras are scan's arguments
+    completion = app.add_subcommand(
+        "completion",
+        "Print the shell completion script for bash, zsh or fish (the package installs them)");
+    completion->add_option("SHELL", shell, "bash, zsh or fish")
+        ->required()
+        ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+        ->option_text("bash|zsh|fish");
   }
 
   // The deepest subcommand the command line chose.
@@ -474,6 +490,10 @@ int run_parsed(const std::vector<std::string>& args, const Streams& streams) {
   auto cli = std::make_unique<Cli>();
   if (const auto code = parse(*cli, args, streams)) {
     return *code;
+  }
+  if (cli->completion->parsed()) {
+    streams.out << completion_script(describe(cli->app), cli->shell);
+    return 0;
   }
   if (cli->config_show->parsed()) {
     std::vector<std::string> scan_args{"scan"};

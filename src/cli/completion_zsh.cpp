@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// The zsh completion function (#compdef imgscap): one _arguments call per command, subcommands
+// offered with their descriptions through _describe. Installed as _imgscap where zsh's fpath
+// holds vendor completions (Debian: /usr/share/zsh/vendor-completions).
+#include "completion.hpp"
+
+#include <fmt/format.h>
+
+namespace imgscap::cli {
+namespace {
+
+// Text inside a single-quoted zsh word.
+std::string in_quotes(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  }
+  return out;
+}
+
+// Text of an _arguments spec field, where ':', '[' and ']' are syntax.
+std::string field(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == ':' || c == '[' || c == ']' || c == '\\') {
+      out += '\\';
+    }
+    out += c;
+  }
+  return in_quotes(out);
+}
+
+// An _arguments action, where ':' would end it.
+std::string action_field(const std::string& action) {
+  std::string out;
+  for (const char c : action) {
+    out += c == ':' ? std::string("\\:") : std::string(1, c);
+  }
+  return in_quotes(out);
+}
+
+std::string function_name(const CommandSpec& command) {
+  return fmt::format("_{}", fmt::join(command.path, "_"));
+}
+
+std::string action(const ValueHint& hint) {
+  const auto files = hint.directories ? std::string("_files -/") : std::string("_files");
+  const auto words = fmt::format("({})", fmt::join(hint.words, " "));
+  if (!hint.words.empty() && (hint.files || hint.directories)) {
+    return fmt::format("_alternative \"values:value:{}\" \"files:file:{}\"", words, files);
+  }
+  if (!hint.words.empty()) {
+    return words;
+  }
+  return hint.files || hint.directories ? files : " ";
+}
+
+std::string option_specs(const OptionSpec& option) {
+  std::string out;
+  const auto exclusive = !option.repeatable && option.names.size() > 1
+                             ? fmt::format("({})", fmt::join(option.names, " "))
+                             : std::string();
+  for (const auto& name : option.names) {
+    const bool is_long = name.starts_with("--");
+    const auto suffix = !option.takes_value ? "" : is_long ? "=" : "+";
+    auto spec = fmt::format("{}{}{}{}[{}]", option.repeatable ? "*" : "", exclusive, name, suffix,
+                            field(option.description));
+    if (option.takes_value) {
+      spec += fmt::format(":{}:{}", field(option.metavariable), action_field(action(option.value)));
+    }
+    out += fmt::format(" \\\n    '{}'", spec);
+  }
+  return out;
+}
+
+// The options a command accepts: its own and the program's (CLI11 lets them fall through).
+std::string command_options(const CommandSpec& command, const CommandSpec& root) {
+  std::string out;
+  for (const auto& option : command.options) {
+    out += option_specs(option);
+  }
+  if (&command != &root) {
+    for (const auto& option : root.options) {
+      if (option.names.front() != "--help" && option.names.front() != "--version") {
+        out += option_specs(option);
+      }
+    }
+  }
+  return out;
+}
+
+std::string command_function(const CommandSpec& command, const CommandSpec& root) {
+  const auto name = function_name(command);
+  const auto options = command_options(command, root);
+  if (command.subcommands.empty()) {
+    std::string positional;
+    if (command.has_positional) {
+      positional = fmt::format(" \\\n    '{}:{}:{}'", command.many_positionals ? "*" : "",
+                               field(command.positional_name),
+                               action_field(action(command.positional)));
+    }
+    return fmt::format("{}() {{\n  _arguments -s -S{}{}\n}}\n\n", name, options, positional);
+  }
+  std::string described;
+  std::string cases;
+  for (const auto& sub : command.subcommands) {
+    described += fmt::format("\n    '{}:{}'", in_quotes(sub.name), in_quotes(sub.description));
+    cases += fmt::format("        {}) {} && ret=0 ;;\n", sub.name, function_name(sub));
+  }
+  return fmt::format(
+      "{0}() {{\n"
+      "  local curcontext=$curcontext state line ret=1\n"
+      "  _arguments -C -s -S{1} \\\n"
+      "    ': :->command' \\\n"
+      "    '*:: :->argument' && ret=0\n"
+      "  case $state in\n"
+      "    command)\n"
+      "      local -a commands=({2}\n"
+      "      )\n"
+      "      _describe -t commands '{3} command' commands && ret=0 ;;\n"
+      "    argument)\n"
+      "      curcontext=${{curcontext%:*:*}}:{4}-$words[1]:\n"
+      "      case $words[1] in\n"
+      "{5}"
+      "      esac ;;\n"
+      "  esac\n"
+      "  return ret\n"
+      "}}\n\n",
+      name, options, described, fmt::join(command.path, " "), fmt::join(command.path, "-"),
+      cases);
+}
+
+}  // namespace
+
+std::string zsh_completion(const CommandSpec& root) {
+  std::string functions;
+  for (const auto* command : all_commands(root)) {
+    functions += command_function(*command, root);
+  }
+  return fmt::format(
+      "#compdef imgscap\n"
+      "# zsh completion for imgscap, generated by `imgscap completion zsh` from imgscap's own\n"
+      "# option table.\n\n{}_imgscap \"$@\"\n",
+      functions);
+}
+
+}  // namespace imgscap::cli
