@@ -344,9 +344,10 @@ void add_feeds(CLI::App& app, Parsed& p) {
       "import", "Verify a feed file (fetched elsewhere) and store it in the cache");
   import->add_option("FILE", p.feeds.file, "The feed, as published (.xml, .bz2, .xz, .gz)")
       ->required();
-  import->add_option("--name", p.feeds.name,
-                     "Catalogue entry it is for (default: the entry whose URL ends with the "
-                     "file's name)")
+  import
+      ->add_option("--name", p.feeds.name,
+                   "Catalogue entry it is for (default: the entry whose URL ends with the "
+                   "file's name)")
       ->option_text("NAME");
   import->add_option("--sha256", p.feeds.sha256, "Expected sha256 of FILE as given")
       ->option_text("HEX");

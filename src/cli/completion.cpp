@@ -11,8 +11,9 @@ namespace {
 
 bool is_word(const std::string& token) {
   return !token.empty() && token.front() >= 'a' && token.front() <= 'z' &&
-         std::all_of(token.begin(), token.end(),
-                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+         std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+         });
 }
 
 // "auto|FILE|URL|off" -> words auto, off and file names.

@@ -31,10 +31,10 @@ struct OptionSpec {
 };
 
 struct CommandSpec {
-  std::string name;         // "imgscap", "scan", "import"
+  std::string name;               // "imgscap", "scan", "import"
   std::vector<std::string> path;  // {"imgscap", "feeds", "import"}
   std::string description;
-  std::vector<OptionSpec> options;      // this command's own, not its parent's
+  std::vector<OptionSpec> options;  // this command's own, not its parent's
   std::vector<CommandSpec> subcommands;
   bool has_positional = false;
   bool many_positionals = false;

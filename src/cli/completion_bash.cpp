@@ -10,7 +10,9 @@ namespace imgscap::cli {
 namespace {
 
 // A command's key in the tables: "imgscap", "imgscap feeds import".
-std::string key(const CommandSpec& command) { return fmt::format("{}", fmt::join(command.path, " ")); }
+std::string key(const CommandSpec& command) {
+  return fmt::format("{}", fmt::join(command.path, " "));
+}
 
 std::string kind(const ValueHint& hint) {
   if (hint.directories) {
@@ -43,7 +45,8 @@ std::string tables(const CommandSpec& root) {
           takes_value += fmt::format("  [\"{}\"]=1\n", option_key);
         }
         if (!option.value.words.empty()) {
-          words += fmt::format("  [\"{}\"]=\"{}\"\n", option_key, fmt::join(option.value.words, " "));
+          words +=
+              fmt::format("  [\"{}\"]=\"{}\"\n", option_key, fmt::join(option.value.words, " "));
         }
         if (const auto k = kind(option.value); !k.empty()) {
           files += fmt::format("  [\"{}\"]={}\n", option_key, k);

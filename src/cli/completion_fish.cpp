@@ -52,8 +52,8 @@ std::string positional_lines(const ValueHint& hint, const std::string& condition
                        in_quotes(fmt::format("{}", fmt::join(hint.words, " "))));
   }
   if (hint.directories) {
-    out += fmt::format("complete -c imgscap{} -a '(__fish_complete_directories (commandline -ct))'\n",
-                       condition);
+    out += fmt::format(
+        "complete -c imgscap{} -a '(__fish_complete_directories (commandline -ct))'\n", condition);
   } else if (hint.files) {
     out += fmt::format("complete -c imgscap{} -F\n", condition);
   }
@@ -92,7 +92,8 @@ std::string walk_cases(const CommandSpec& root) {
       subcommands, options);
 }
 
-constexpr const char* k_functions = R"fish(# The subcommands typed so far ("", "scan", "feeds import").
+constexpr const char* k_functions =
+    R"fish(# The subcommands typed so far ("", "scan", "feeds import").
 function __imgscap_command
     set -l command ""
     set -l skip 0
@@ -120,7 +121,8 @@ complete -c imgscap -f
 std::string fish_completion(const CommandSpec& root) {
   std::string lines;
   for (const auto* command : all_commands(root)) {
-    const auto condition = fmt::format(" -n {}", in_quotes("__imgscap_is " + in_quotes(command_words(*command))));
+    const auto condition =
+        fmt::format(" -n {}", in_quotes("__imgscap_is " + in_quotes(command_words(*command))));
     for (const auto& sub : command->subcommands) {
       lines += fmt::format("complete -c imgscap{} -a {} -d {}\n", condition, sub.name,
                            in_quotes(sub.description));

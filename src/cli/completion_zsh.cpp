@@ -95,9 +95,9 @@ std::string command_function(const CommandSpec& command, const CommandSpec& root
   if (command.subcommands.empty()) {
     std::string positional;
     if (command.has_positional) {
-      positional = fmt::format(" \\\n    '{}:{}:{}'", command.many_positionals ? "*" : "",
-                               field(command.positional_name),
-                               action_field(action(command.positional)));
+      positional =
+          fmt::format(" \\\n    '{}:{}:{}'", command.many_positionals ? "*" : "",
+                      field(command.positional_name), action_field(action(command.positional)));
     }
     return fmt::format("{}() {{\n  _arguments -s -S{}{}\n}}\n\n", name, options, positional);
   }
@@ -126,8 +126,7 @@ std::string command_function(const CommandSpec& command, const CommandSpec& root
       "  esac\n"
       "  return ret\n"
       "}}\n\n",
-      name, options, described, fmt::join(command.path, " "), fmt::join(command.path, "-"),
-      cases);
+      name, options, described, fmt::join(command.path, " "), fmt::join(command.path, "-"), cases);
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // In-process CLI tests: exit codes and the messages users see, without running the binary.
+#include "support/tar_builder.hpp"
 #include "support/temp_dir.hpp"
 
 #include <imgscap/cli/cli.hpp>
 
+#include <imgscap/util/digest.hpp>
 #include <imgscap/util/files.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <stdlib.h>
 #include <cstdlib>
@@ -235,6 +238,96 @@ TEST_F(ConfigTest, UnknownKeysAndBadFilesAreErrorsNamingThem) {
   const auto given = run_cli({"config", "show", "--config", other.string()});
   EXPECT_EQ(given.code, 0) << given.err;
   EXPECT_THAT(line_of(given.out, "fail-on"), ::testing::HasSubstr("critical"));
+}
+
+// Whole scans in the test process, for the exit codes of their verdicts: a docker-archive made
+// here, the small OVAL content of tests/data, no sandbox (a test process may not enter a user
+// namespace, and dir: trees are refused without one).
+class ScanExitTest : public CliTest {
+ protected:
+  void SetUp() override {
+    CliTest::SetUp();
+    ::setenv("XDG_CONFIG_HOME", (m_dir / "config").c_str(), 1);  // no user settings
+    ::setenv("XDG_CACHE_HOME", (m_dir / "cache").c_str(), 1);
+  }
+  void TearDown() override {
+    ::unsetenv("XDG_CONFIG_HOME");
+    ::unsetenv("XDG_CACHE_HOME");
+    CliTest::TearDown();
+  }
+  // "docker-archive:PATH" of one layer: os-release, `env` in the config, and a dpkg status that
+  // is a file (valid, empty) or, with `broken_dpkg`, a directory the probe cannot read.
+  std::string image(const std::vector<std::string>& env, bool broken_dpkg = false) {
+    test::TarBuilder layer;
+    layer.file("etc/os-release", "ID=testos\nVERSION_ID=1\nPRETTY_NAME=\"Test OS 1\"\n");
+    if (broken_dpkg) {
+      layer.dir("var/lib/dpkg/status");
+    }
+    const auto layer_tar = layer.finish();
+    const nlohmann::json config = {
+        {"architecture", "amd64"},
+        {"os", "linux"},
+        {"config", {{"Env", env}}},
+        {"rootfs", {{"type", "layers"}, {"diff_ids", {util::sha256_of(layer_tar).str()}}}}};
+    const nlohmann::json manifest = nlohmann::json::array(
+        {{{"Config", "config.json"}, {"RepoTags", {"test/exit:1"}}, {"Layers", {"layer.tar"}}}});
+    test::TarBuilder archive;
+    archive.file("manifest.json", manifest.dump())
+        .file("config.json", config.dump())
+        .file("layer.tar", layer_tar);
+    const auto path = m_dir / ("image-" + std::to_string(++m_images) + ".tar");
+    util::write_file(path, archive.finish());
+    return "docker-archive:" + path.string();
+  }
+  cli::Run scan(const std::string& image_ref, std::vector<std::string> more = {}) {
+    std::vector<std::string> args{"scan",
+                                  image_ref,
+                                  "--content",
+                                  std::string(IMGSCAP_TEST_DATA_DIR) + "/basic-oval.xml",
+                                  "--unsafe-no-sandbox",
+                                  "--format",
+                                  "json",
+                                  "-o",
+                                  (m_dir / ("out-" + std::to_string(++m_scans))).string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return run_cli(args);
+  }
+  static nlohmann::json summary(const cli::Run& r) { return nlohmann::json::parse(r.out); }
+  int m_images = 0;
+  int m_scans = 0;
+};
+
+TEST_F(ScanExitTest, CompliantImageExitsZero) {
+  const auto r = scan(image({"PATH=/usr/bin"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(summary(r)["verdict"], "compliant");
+}
+
+TEST_F(ScanExitTest, FailedRuleAtFailOnExitsTwoAndNotBelowIt) {
+  // The content's "no IMGSCAP_TEST_SECRET in the environment" rule fails.
+  const auto ref = image({"IMGSCAP_TEST_SECRET=1"});
+  const auto r = scan(ref);
+  ASSERT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(summary(r)["verdict"], "non-compliant");
+  EXPECT_EQ(scan(ref, {"--fail-on", "none"}).code, 0);
+}
+
+TEST_F(ScanExitTest, RuleThatCannotBeEvaluatedExitsThree) {
+  // The package rule cannot read a dpkg status that is a directory: an error, not "absent".
+  const auto r = scan(image({}, true));
+  ASSERT_EQ(r.code, 3) << r.err;
+  EXPECT_EQ(summary(r)["verdict"], "incomplete");
+  // Incomplete outranks non-compliant (Summary::exit_code): a failure beside it does not hide
+  // that a rule went unevaluated; --fail-on none ends both.
+  const auto ref = image({"IMGSCAP_TEST_SECRET=1"}, true);
+  EXPECT_EQ(scan(ref).code, 3);
+  EXPECT_EQ(scan(ref, {"--fail-on", "none"}).code, 0);
+}
+
+TEST_F(ScanExitTest, NoCveFeedForTheOsExitsFour) {
+  const auto r = scan(image({}), {"--cve", "auto", "--offline"});
+  ASSERT_EQ(r.code, 4) << r.err;
+  EXPECT_THAT(r.err, ::testing::HasSubstr("testos"));
 }
 
 }  // namespace
