@@ -4,6 +4,8 @@
 
 #include <imgscap/util/error.hpp>
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 
 namespace imgscap::cli {
@@ -105,6 +107,23 @@ std::string command_words(const CommandSpec& command) {
   std::string out;
   for (std::size_t i = 1; i < command.path.size(); ++i) {
     out += (out.empty() ? "" : " ") + command.path[i];
+  }
+  return out;
+}
+
+std::vector<const OptionSpec*> accepted_options(const CommandSpec& command,
+                                                const CommandSpec& root) {
+  std::vector<const OptionSpec*> out;
+  for (const auto& option : command.options) {
+    out.push_back(&option);
+  }
+  if (&command == &root) {
+    return out;
+  }
+  for (const auto& option : root.options) {
+    if (option.names.front() != "--help" && option.names.front() != "--version") {
+      out.push_back(&option);
+    }
   }
   return out;
 }

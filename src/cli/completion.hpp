@@ -7,10 +7,12 @@
 // placeholder (N, SECONDS, ID) nothing.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace imgscap::cli {
 
@@ -54,6 +56,11 @@ std::string fish_completion(const CommandSpec& root);
 
 // "scan", "feeds import": a command's path without the program name, "" for the program.
 std::string command_words(const CommandSpec& command);
+
+// The options `command` accepts: its own, then the program's (CLI11 lets them fall through to
+// every subcommand) but for --help and --version, which each command has or only the program.
+std::vector<const OptionSpec*> accepted_options(const CommandSpec& command,
+                                                const CommandSpec& root);
 
 // Every command of the tree, depth first, the root first.
 std::vector<const CommandSpec*> all_commands(const CommandSpec& root);

@@ -10,7 +10,7 @@ namespace imgscap::cli {
 namespace {
 
 // A single-quoted fish string.
-std::string in_quotes(const std::string& text) {
+std::string fish_quoted(const std::string& text) {
   std::string out = "'";
   for (const char c : text) {
     if (c == '\'' || c == '\\') {
@@ -28,7 +28,7 @@ std::string value_arguments(const ValueHint& hint) {
   }
   out = hint.files ? " -r -F" : " -x";
   if (!hint.words.empty()) {
-    out += fmt::format(" -a {}", in_quotes(fmt::format("{}", fmt::join(hint.words, " "))));
+    out += fmt::format(" -a {}", fish_quoted(fmt::format("{}", fmt::join(hint.words, " "))));
   }
   return out;
 }
@@ -42,14 +42,14 @@ std::string option_line(const OptionSpec& option, const std::string& condition) 
   if (option.takes_value) {
     line += value_arguments(option.value);
   }
-  return line + fmt::format(" -d {}\n", in_quotes(option.description));
+  return line + fmt::format(" -d {}\n", fish_quoted(option.description));
 }
 
 std::string positional_lines(const ValueHint& hint, const std::string& condition) {
   std::string out;
   if (!hint.words.empty()) {
     out += fmt::format("complete -c imgscap{} -a {}\n", condition,
-                       in_quotes(fmt::format("{}", fmt::join(hint.words, " "))));
+                       fish_quoted(fmt::format("{}", fmt::join(hint.words, " "))));
   }
   if (hint.directories) {
     out += fmt::format(
@@ -68,20 +68,14 @@ std::string walk_cases(const CommandSpec& root) {
   for (const auto* command : all_commands(root)) {
     const auto at = command_words(*command);
     for (const auto& sub : command->subcommands) {
-      subcommands += fmt::format(" {}", in_quotes(at + ":" + sub.name));
+      subcommands += fmt::format(" {}", fish_quoted(at + ":" + sub.name));
     }
-    const auto add_options = [&](const CommandSpec& owner) {
-      for (const auto& option : owner.options) {
-        for (const auto& name : option.names) {
-          if (option.takes_value) {
-            options += fmt::format(" {}", in_quotes(at + ":" + name));
-          }
+    for (const auto* option : accepted_options(*command, root)) {
+      for (const auto& name : option->names) {
+        if (option->takes_value) {
+          options += fmt::format(" {}", fish_quoted(at + ":" + name));
         }
       }
-    };
-    add_options(*command);
-    if (command != &root) {
-      add_options(root);
     }
   }
   return fmt::format(
@@ -122,10 +116,10 @@ std::string fish_completion(const CommandSpec& root) {
   std::string lines;
   for (const auto* command : all_commands(root)) {
     const auto condition =
-        fmt::format(" -n {}", in_quotes("__imgscap_is " + in_quotes(command_words(*command))));
+        fmt::format(" -n {}", fish_quoted("__imgscap_is " + fish_quoted(command_words(*command))));
     for (const auto& sub : command->subcommands) {
       lines += fmt::format("complete -c imgscap{} -a {} -d {}\n", condition, sub.name,
-                           in_quotes(sub.description));
+                           fish_quoted(sub.description));
     }
     for (const auto& option : command->options) {
       // The program's options hold after any subcommand.

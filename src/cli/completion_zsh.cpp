@@ -10,7 +10,7 @@ namespace imgscap::cli {
 namespace {
 
 // Text inside a single-quoted zsh word.
-std::string in_quotes(const std::string& text) {
+std::string zsh_quoted(const std::string& text) {
   std::string out;
   for (const char c : text) {
     out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -27,7 +27,7 @@ std::string field(const std::string& text) {
     }
     out += c;
   }
-  return in_quotes(out);
+  return zsh_quoted(out);
 }
 
 // An _arguments action, where ':' would end it.
@@ -36,7 +36,7 @@ std::string action_field(const std::string& action) {
   for (const char c : action) {
     out += c == ':' ? std::string("\\:") : std::string(1, c);
   }
-  return in_quotes(out);
+  return zsh_quoted(out);
 }
 
 std::string function_name(const CommandSpec& command) {
@@ -73,18 +73,10 @@ std::string option_specs(const OptionSpec& option) {
   return out;
 }
 
-// The options a command accepts: its own and the program's (CLI11 lets them fall through).
 std::string command_options(const CommandSpec& command, const CommandSpec& root) {
   std::string out;
-  for (const auto& option : command.options) {
-    out += option_specs(option);
-  }
-  if (&command != &root) {
-    for (const auto& option : root.options) {
-      if (option.names.front() != "--help" && option.names.front() != "--version") {
-        out += option_specs(option);
-      }
-    }
+  for (const auto* option : accepted_options(command, root)) {
+    out += option_specs(*option);
   }
   return out;
 }
@@ -104,7 +96,7 @@ std::string command_function(const CommandSpec& command, const CommandSpec& root
   std::string described;
   std::string cases;
   for (const auto& sub : command.subcommands) {
-    described += fmt::format("\n    '{}:{}'", in_quotes(sub.name), in_quotes(sub.description));
+    described += fmt::format("\n    '{}:{}'", zsh_quoted(sub.name), zsh_quoted(sub.description));
     cases += fmt::format("        {}) {} && ret=0 ;;\n", sub.name, function_name(sub));
   }
   return fmt::format(

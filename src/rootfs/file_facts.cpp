@@ -19,7 +19,7 @@ namespace imgscap::rootfs {
 namespace {
 
 constexpr unsigned k_notable_mode = S_ISUID | S_ISGID | S_IWOTH;
-constexpr std::size_t k_chunk = 256 * 1024;
+constexpr std::size_t k_read_chunk = 256 * 1024;
 // A marker is a few dozen bytes; this much of a chunk is searched again with the next one.
 constexpr std::size_t k_overlap = 4096;
 
@@ -84,7 +84,7 @@ bool private_key_label_at(std::string_view rest) {
 // Reads the regular file `fd` in chunks, searching each with the tail of the one before.
 bool file_has_private_key(int fd) {
   std::string window;
-  std::vector<char> buffer(k_chunk);
+  std::vector<char> buffer(k_read_chunk);
   for (;;) {
     const auto n = ::read(fd, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) {

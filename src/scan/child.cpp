@@ -6,9 +6,11 @@
 #include <imgscap/util/fd.hpp>
 #include <imgscap/util/files.hpp>
 #include <imgscap/util/limits.hpp>
+#include <imgscap/util/phase_clock.hpp>
 #include <imgscap/util/signals.hpp>
 
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -73,6 +75,8 @@ std::optional<std::uint64_t> tree_cpu_ticks(pid_t pid) {
   return ticks;
 }
 
+}  // namespace
+
 // Tells a child that stopped making progress: no protocol line and no CPU time in its process
 // tree for --limit stall-seconds (libopenscap's probe threads were seen deadlocked in futex
 // waits, using no CPU, for ten minutes). A rule that takes long but computes is progress.
@@ -114,6 +118,8 @@ class StallWatch {
   Clock::time_point m_last_check{};
   std::optional<std::uint64_t> m_ticks;
 };
+
+namespace {
 
 std::string log_tail(const std::filesystem::path& log_file) {
   std::ifstream in(log_file);
@@ -282,6 +288,12 @@ void send_line(int fd, std::string_view kind, std::string_view payload) {
   } catch (const Error&) {
     // The parent went away (killed or interrupted): nobody is left to report to.
   }
+}
+
+void send_done(int fd, nlohmann::json& done, const util::PhaseClock& clock) {
+  done["seconds"] = clock.seconds();
+  done["peak_rss_kb"] = clock.peak_rss_kb();
+  send_line(fd, "done", done.dump());
 }
 
 Child::Child(const std::function<void(int fd)>& body, std::filesystem::path log_file)

@@ -3,16 +3,25 @@
 // "error" messages); the parent forwards lines, honours termination signals and kills the child.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
+namespace imgscap::util {
+class PhaseClock;
+}
+
 namespace imgscap::scan {
 
 // Writes one protocol line ("kind\tpayload\n") to the parent. Usable only in the child.
 void send_line(int fd, std::string_view kind, std::string_view payload);
+
+// The child's last line: `done` (what it produced) with its time and peak memory per phase.
+void send_done(int fd, nlohmann::json& done, const util::PhaseClock& clock);
 
 class ChildReader;
 

@@ -48,13 +48,6 @@ nlohmann::json skip_selected(xccdf_session* session, const std::vector<std::stri
   return skipped;
 }
 
-// The child's last message: what it produced, with time and peak memory per phase.
-void send_done(int fd, nlohmann::json& done, const util::PhaseClock& clock) {
-  done["seconds"] = clock.seconds();
-  done["peak_rss_kb"] = clock.peak_rss_kb();
-  send_line(fd, "done", done.dump());
-}
-
 extern "C" int report_rule_result(xccdf_rule_result* rule_result, void* user) {
   const auto result = xccdf_rule_result_get_result(rule_result);
   if (result == XCCDF_RESULT_NOT_SELECTED) {

@@ -182,12 +182,6 @@ void write_report(oval_results_model* results, const fs::path& scratch, const fs
   fs::remove(scratch);
 }
 
-void send_done(int fd, nlohmann::json& done, const util::PhaseClock& clock) {
-  done["seconds"] = clock.seconds();
-  done["peak_rss_kb"] = clock.peak_rss_kb();
-  send_line(fd, "done", done.dump());
-}
-
 void evaluate_in_child(int fd, const Target& target, const CveRequest& request) {
   const auto entered = enter_evaluation(
       target, {{request.content_dir, "content", false}, {request.results_dir, "results", true}});

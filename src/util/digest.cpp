@@ -11,11 +11,13 @@
 #include <cerrno>
 
 namespace imgscap::util {
-namespace {
 
+// Outside the anonymous namespace: Hasher::Impl, which has external linkage, holds one.
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
 };
+
+namespace {
 
 std::size_t hex_length(std::string_view algorithm) {
   if (algorithm == "sha256") {

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 const fs::path k_builtin = fs::path(IMGSCAP_SOURCE_DIR) / "content" / "cve-feeds.json";
 
-constexpr const char* k_feed = R"(<?xml version="1.0"?>
+constexpr const char* k_small_feed = R"(<?xml version="1.0"?>
 <oval_definitions xmlns="http://oval.mitre.org/XMLSchema/oval-definitions-5"
     xmlns:oval="http://oval.mitre.org/XMLSchema/oval-common-5"
     xmlns:linux-def="http://oval.mitre.org/XMLSchema/oval-definitions-5#linux">
@@ -130,20 +130,20 @@ TEST_F(FeedsTest, DurationsAndTimestamps) {
 }
 
 TEST_F(FeedsTest, InspectsFeedsAndRefusesOtherDocuments) {
-  const auto facts = inspect_feed(write("feed.xml", k_feed));
+  const auto facts = inspect_feed(write("feed.xml", k_small_feed));
   EXPECT_EQ(facts.definitions, 2U);
   EXPECT_EQ(facts.classes.at("vulnerability"), 2U);
   EXPECT_EQ(facts.tests.at("dpkginfo_test"), 1U);
   EXPECT_EQ(facts.platforms, std::vector<std::string>{"Debian GNU/Linux 11"});
   EXPECT_EQ(facts.generated, "2026-11-20T00:00:00.188-04:00");
-  EXPECT_EQ(facts.sha256, util::sha256_of(k_feed).hex());
+  EXPECT_EQ(facts.sha256, util::sha256_of(k_small_feed).hex());
   try {
     (void)inspect_feed(write("page.xml", "<html><body>moved</body></html>"));
     FAIL() << "accepted";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("root element <html>"), std::string::npos) << e.what();
   }
-  const std::string text(k_feed);
+  const std::string text(k_small_feed);
   EXPECT_THROW((void)inspect_feed(write("cut.xml", text.substr(0, text.size() / 2))), Error);
   // Unpacking a plain file copies it; a bound on the size is enforced.
   const auto out = m_dir / "unpacked.xml";
@@ -155,15 +155,15 @@ TEST_F(FeedsTest, InspectsFeedsAndRefusesOtherDocuments) {
 TEST_F(FeedsTest, CacheCommitsAtomicallyAndKeepsTheSupersededFile) {
   FeedCache cache(m_dir / "cache");
   EXPECT_FALSE(cache.find("debian-11"));
-  const auto first = write("first.xml", k_feed);
+  const auto first = write("first.xml", k_small_feed);
   const auto record = import_file(cache, "debian-11", "https://x/oval-definitions-bullseye.xml",
                                   first, std::nullopt, "Debian GNU/Linux 11", 1 << 20);
   EXPECT_EQ(record.origin, "import");
   EXPECT_EQ(record.verified_at, 1795147200);  // the feed's own timestamp
   ASSERT_TRUE(cache.find("debian-11"));
-  EXPECT_EQ(util::read_file(cache.file_of(*cache.find("debian-11"))), k_feed);
+  EXPECT_EQ(util::read_file(cache.file_of(*cache.find("debian-11"))), k_small_feed);
 
-  std::string changed(k_feed);
+  std::string changed(k_small_feed);
   changed.replace(changed.find("<title>a</title>"), 16, "<title>c</title>");
   const auto second = write("second.xml", changed);
   const auto again =
