@@ -47,7 +47,26 @@ done
 ! readelf -S "$CASE_DIR/contents/usr/bin/imgscap" | grep -q '\.symtab' ||
   die "the packaged binary is not stripped"
 
-# 2. A fresh Debian 12 tree.
+# 2. cmake --install under another prefix: zsh's completion goes to site-functions there, and
+# the installed binary scans with the content installed beside it, not the source tree's.
+local_prefix="$CASE_DIR/local"
+cmake --install "$IMGSCAP_BUILD_DIR" --prefix "$local_prefix" >"$CASE_DIR/install.log" ||
+  die "cmake --install: $(tail "$CASE_DIR/install.log")"
+for path in bin/imgscap share/imgscap/imgscap-baseline-ds.xml share/man/man1/imgscap.1 \
+  share/bash-completion/completions/imgscap share/zsh/site-functions/_imgscap \
+  share/fish/vendor_completions.d/imgscap.fish; do
+  [ -s "$local_prefix/$path" ] || die "cmake --install put no $path under the prefix"
+done
+set +e
+"$local_prefix/bin/imgscap" scan "oci-archive:$TINY_OCI_ARCHIVE" -q -o "$CASE_DIR/local-out" 2>"$ERR"
+RC=$?
+set -e
+expect_rc 2 "scan by the binary installed under $local_prefix (the baseline fails a rule on the tiny image)"
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); p=[e["content"]["path"] for e in s["evaluations"]]; assert p==[sys.argv[2]], p' \
+  "$CASE_DIR/local-out/summary.json" "$local_prefix/share/imgscap/imgscap-baseline-ds.xml" ||
+  die "the installed binary did not use its installed content"
+
+# 3. A fresh Debian 12 tree.
 tree_tar="$IMGSCAP_E2E_CACHE/debian12-minbase.tar"
 if [ ! -f "$tree_tar" ]; then
   echo "debootstrap bookworm (minbase)..." >&2
@@ -83,7 +102,7 @@ in_tree() {
   ' in_tree "$root" "$@"
 }
 
-# 3. apt resolves what the package declares.
+# 4. apt resolves what the package declares.
 in_tree apt-get update -qq >"$CASE_DIR/apt.log" 2>&1 || die "apt-get update: $(tail "$CASE_DIR/apt.log")"
 in_tree apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$deb")" ssg-debian \
   bash-completion >>"$CASE_DIR/apt.log" 2>&1 || die "apt-get install: $(tail -30 "$CASE_DIR/apt.log")"
@@ -94,7 +113,7 @@ missing=$(in_tree ldd /usr/bin/imgscap | grep 'not found' || true)
 in_tree imgscap --version >"$OUT" 2>"$ERR" || die "imgscap --version: $(cat "$ERR")"
 grep -Eq '^imgscap [0-9.]+ \(libopenscap [0-9.]+\)$' "$OUT" || die "--version: $(cat "$OUT")"
 
-# 4. The installed imgscap scans an image with its default content, in its sandbox.
+# 5. The installed imgscap scans an image with its default content, in its sandbox.
 set +e
 in_tree imgscap scan docker-archive:/tmp/image.tar -q -o /tmp/out 2>"$ERR"
 RC=$?
@@ -115,7 +134,7 @@ for f in baseline-arf.xml baseline-report.html ssg-debian11-arf.xml results.sari
   [ -s "$root/tmp/out/$f" ] || die "the scan in the tree wrote no $f"
 done
 
-# 5. bash-completion loads the installed completion on demand, as in a user's shell.
+# 6. bash-completion loads the installed completion on demand, as in a user's shell.
 in_tree bash -c '. /usr/share/bash-completion/bash_completion && __load_completion imgscap &&
   complete -p imgscap' >"$OUT" 2>"$ERR" || die "bash-completion: $(cat "$ERR")"
 grep -qx 'complete -F _imgscap imgscap' "$OUT" || die "bash-completion loaded: $(cat "$OUT")"
