@@ -37,11 +37,18 @@ ValueHint hint_of(const std::string& metavariable) {
   return hint;
 }
 
-// The description's first clause: what a shell shows beside a candidate.
+// The description's first clause, what a shell shows beside a candidate: up to the first ": ",
+// "; ", ". ", ", e.g." or ", default" outside parentheses, at most 72 characters.
 std::string first_clause(const std::string& text) {
-  auto end = text.size();
-  for (const char* stop : {": ", "; ", ". ", ", e.g.", ", default"}) {
-    end = std::min(end, text.find(stop));
+  int depth = 0;
+  std::size_t end = 0;
+  for (; end < text.size(); ++end) {
+    depth += text[end] == '(' ? 1 : text[end] == ')' ? -1 : 0;
+    const auto rest = std::string_view(text).substr(end);
+    if (depth == 0 && (rest.starts_with(": ") || rest.starts_with("; ") || rest.starts_with(". ") ||
+                       rest.starts_with(", e.g.") || rest.starts_with(", default"))) {
+      break;
+    }
   }
   auto clause = text.substr(0, end);
   constexpr std::size_t k_longest = 72;

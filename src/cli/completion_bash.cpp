@@ -37,18 +37,18 @@ std::string tables(const CommandSpec& root) {
       subcommands += fmt::format("  [\"{}\"]=\"{}\"\n", at, fmt::join(names, " "));
     }
     names.clear();
-    for (const auto& option : command->options) {
-      names.insert(names.end(), option.names.begin(), option.names.end());
-      for (const auto& name : option.names) {
+    for (const auto* option : accepted_options(*command, root)) {
+      names.insert(names.end(), option->names.begin(), option->names.end());
+      for (const auto& name : option->names) {
         const auto option_key = at + " " + name;
-        if (option.takes_value) {
+        if (option->takes_value) {
           takes_value += fmt::format("  [\"{}\"]=1\n", option_key);
         }
-        if (!option.value.words.empty()) {
+        if (!option->value.words.empty()) {
           words +=
-              fmt::format("  [\"{}\"]=\"{}\"\n", option_key, fmt::join(option.value.words, " "));
+              fmt::format("  [\"{}\"]=\"{}\"\n", option_key, fmt::join(option->value.words, " "));
         }
-        if (const auto k = kind(option.value); !k.empty()) {
+        if (const auto k = kind(option->value); !k.empty()) {
           files += fmt::format("  [\"{}\"]={}\n", option_key, k);
         }
       }
@@ -73,19 +73,12 @@ std::string tables(const CommandSpec& root) {
 // The function: split "--opt=value" back together, find the command typed so far (skipping
 // option values), then offer the pending option's values, option names, or subcommands and files.
 constexpr const char* k_function = R"bash(
-# The key of OPTION in COMMAND's table, or in the program's (its options apply everywhere).
-_imgscap_key() {
-  if [[ -n ${_imgscap_options["$1"]+set} && " ${_imgscap_options["$1"]} " == *" $2 "* ]]; then
-    printf '%s' "$1 $2"
-  else
-    printf '%s' "imgscap $2"
-  fi
-}
-
+# COMPREPLY += the values of table key $1 (an option's, or a command's positionals) matching $2;
+# one candidate per line, so that file names with spaces stay whole.
 _imgscap_values() {
-  local key=$1 cur=$2 kind=${_imgscap_files["$1"]-}
+  local key=$1 cur=$2 kind=${_imgscap_files["$1"]-} IFS=$'\n'
   if [[ -n ${_imgscap_words["$key"]-} ]]; then
-    COMPREPLY+=($(compgen -W "${_imgscap_words["$key"]}" -- "$cur"))
+    COMPREPLY+=($(IFS=' ' compgen -W "${_imgscap_words["$key"]}" -- "$cur"))
   fi
   if [[ -n $kind ]]; then
     compopt -o filenames 2>/dev/null
@@ -107,8 +100,7 @@ _imgscap() {
       ((i++))
     elif [[ " ${_imgscap_subcommands["$command"]-} " == *" $word "* ]]; then
       command+=" $word"
-    elif [[ $word == -* && -n ${_imgscap_takes_value["$(_imgscap_key "$command" "$word")"]-} &&
-            ${words[i + 1]-} != = ]]; then
+    elif [[ -n ${_imgscap_takes_value["$command $word"]-} && ${words[i + 1]-} != = ]]; then
       ((i++))
     fi
   done
@@ -119,12 +111,10 @@ _imgscap() {
   elif ((cword >= 2)) && [[ ${words[cword - 2]} != = ]]; then
     option=${words[cword - 1]}
   fi
-  if [[ $option == -* && -n ${_imgscap_takes_value["$(_imgscap_key "$command" "$option")"]-} ]]; then
-    _imgscap_values "$(_imgscap_key "$command" "$option")" "$cur"
+  if [[ -n $option && -n ${_imgscap_takes_value["$command $option"]-} ]]; then
+    _imgscap_values "$command $option" "$cur"
   elif [[ $cur == -* ]]; then
-    local names=${_imgscap_options["$command"]-}
-    [[ $command == imgscap ]] || names+=" ${_imgscap_options[imgscap]}"
-    COMPREPLY=($(compgen -W "$names" -- "$cur"))
+    COMPREPLY=($(compgen -W "${_imgscap_options["$command"]-}" -- "$cur"))
   else
     COMPREPLY=($(compgen -W "${_imgscap_subcommands["$command"]-}" -- "$cur"))
     _imgscap_values "$command" "$cur"

@@ -121,9 +121,8 @@ std::string fish_completion(const CommandSpec& root) {
       lines += fmt::format("complete -c imgscap{} -a {} -d {}\n", condition, sub.name,
                            fish_quoted(sub.description));
     }
-    for (const auto& option : command->options) {
-      // The program's options hold after any subcommand.
-      lines += option_line(option, command == &root ? "" : condition);
+    for (const auto* option : accepted_options(*command, root)) {
+      lines += option_line(*option, condition);
     }
     if (command->has_positional) {
       lines += positional_lines(command->positional, condition);

@@ -18,11 +18,11 @@ std::string zsh_quoted(const std::string& text) {
   return out;
 }
 
-// Text of an _arguments spec field, where ':', '[' and ']' are syntax.
-std::string field(const std::string& text) {
+// `text` with a backslash before each of `special`, single-quoted.
+std::string escaped(const std::string& text, std::string_view special) {
   std::string out;
   for (const char c : text) {
-    if (c == ':' || c == '[' || c == ']' || c == '\\') {
+    if (special.find(c) != std::string_view::npos) {
       out += '\\';
     }
     out += c;
@@ -30,24 +30,22 @@ std::string field(const std::string& text) {
   return zsh_quoted(out);
 }
 
-// An _arguments action, where ':' would end it.
-std::string action_field(const std::string& action) {
-  std::string out;
-  for (const char c : action) {
-    out += c == ':' ? std::string("\\:") : std::string(1, c);
-  }
-  return zsh_quoted(out);
-}
+// An _arguments description ("[...]"), where ':', '[' and ']' are syntax.
+std::string description_field(const std::string& text) { return escaped(text, ":[]\\"); }
+
+// An _arguments message or action, which ':' would end.
+std::string field(const std::string& text) { return escaped(text, ":\\"); }
 
 std::string function_name(const CommandSpec& command) {
   return fmt::format("_{}", fmt::join(command.path, "_"));
 }
 
 std::string action(const ValueHint& hint) {
-  const auto files = hint.directories ? std::string("_files -/") : std::string("_files");
+  const auto files = hint.directories ? std::string("_path_files -/") : std::string("_files");
   const auto words = fmt::format("({})", fmt::join(hint.words, " "));
   if (!hint.words.empty() && (hint.files || hint.directories)) {
-    return fmt::format("_alternative \"values:value:{}\" \"files:file:{}\"", words, files);
+    // A leading space: _arguments runs it as written, without adding its own options.
+    return fmt::format(" _alternative \"values:value:{}\" \"files:file:{}\"", words, files);
   }
   if (!hint.words.empty()) {
     return words;
@@ -64,9 +62,9 @@ std::string option_specs(const OptionSpec& option) {
     const bool is_long = name.starts_with("--");
     const auto suffix = !option.takes_value ? "" : is_long ? "=" : "+";
     auto spec = fmt::format("{}{}{}{}[{}]", option.repeatable ? "*" : "", exclusive, name, suffix,
-                            field(option.description));
+                            description_field(option.description));
     if (option.takes_value) {
-      spec += fmt::format(":{}:{}", field(option.metavariable), action_field(action(option.value)));
+      spec += fmt::format(":{}:{}", field(option.metavariable), field(action(option.value)));
     }
     out += fmt::format(" \\\n    '{}'", spec);
   }
@@ -87,9 +85,8 @@ std::string command_function(const CommandSpec& command, const CommandSpec& root
   if (command.subcommands.empty()) {
     std::string positional;
     if (command.has_positional) {
-      positional =
-          fmt::format(" \\\n    '{}:{}:{}'", command.many_positionals ? "*" : "",
-                      field(command.positional_name), action_field(action(command.positional)));
+      positional = fmt::format(" \\\n    '{}:{}:{}'", command.many_positionals ? "*" : "",
+                               field(command.positional_name), field(action(command.positional)));
     }
     return fmt::format("{}() {{\n  _arguments -s -S{}{}\n}}\n\n", name, options, positional);
   }

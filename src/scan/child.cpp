@@ -77,6 +77,7 @@ std::optional<std::uint64_t> tree_cpu_ticks(pid_t pid) {
 
 }  // namespace
 
+// Outside the anonymous namespace: ChildReader, which has external linkage, holds one.
 // Tells a child that stopped making progress: no protocol line and no CPU time in its process
 // tree for --limit stall-seconds (libopenscap's probe threads were seen deadlocked in futex
 // waits, using no CPU, for ten minutes). A rule that takes long but computes is progress.

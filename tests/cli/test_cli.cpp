@@ -255,8 +255,8 @@ class ScanExitTest : public CliTest {
     ::unsetenv("XDG_CACHE_HOME");
     CliTest::TearDown();
   }
-  // "docker-archive:PATH" of one layer: os-release, `env` in the config, and a dpkg status that
-  // is a file (valid, empty) or, with `broken_dpkg`, a directory the probe cannot read.
+  // "docker-archive:PATH" of one layer: os-release and `env` in the config; with `broken_dpkg`,
+  // var/lib/dpkg/status is a directory the package probe cannot read (else there is none).
   std::string image(const std::vector<std::string>& env, bool broken_dpkg = false) {
     test::TarBuilder layer;
     layer.file("etc/os-release", "ID=testos\nVERSION_ID=1\nPRETTY_NAME=\"Test OS 1\"\n");

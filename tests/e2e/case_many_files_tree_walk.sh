@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The 300,000-file image (kept tree, scanned as dir:): every baseline rule gives the same result
+# The many-files image (kept tree, scanned as dir:): every baseline rule gives the same result
 # with imgscap's file facts as with the formulation that walks the tree with OpenSCAP's file
-# probes (content/src/baseline.py --tree-walking). That walk takes minutes: skipped (exit 77,
-# reported as skipped by ctest) in the sanitizer pass, which runs the facts-vs-find case.
+# probes (content/src/baseline.py --tree-walking). Built with 20,000 files, not 300,000: the
+# planted entries the rules judge are the same, and OpenSCAP's walk of 300,000 files took six
+# minutes of CI; case_many_files keeps the 300,000 for scale. Skipped (exit 77, reported as
+# skipped by ctest) in the sanitizer pass, which runs the facts-vs-find case.
 # ctest-labels: openscap-heavy
-# ctest-cost: 190
+# ctest-cost: 40
 source "$(dirname "$0")/lib.sh"
 if [ "${IMGSCAP_SANITIZED:-0}" = 1 ]; then
   echo "skipped in the sanitizer pass: the tree walk alone takes minutes there"
   exit 77
 fi
-image=$(bash "$(dirname "$0")/many_files_image.sh")
+image=$(MANY_FILES=20000 bash "$(dirname "$0")/many_files_image.sh")
 scan_keeping_tree "$image" --content "$BASIC_OVAL" -o "$CASE_DIR/out-kept"
 tree_ds="$CASE_DIR/tree-walking-ds.xml"
 python3 "$IMGSCAP_SOURCE_DIR/content/src/baseline.py" --tree-walking "$tree_ds"

@@ -70,7 +70,10 @@ python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); p=[e["content"]["pa
 tree_tar="$IMGSCAP_E2E_CACHE/debian12-minbase.tar"
 if [ ! -f "$tree_tar" ]; then
   echo "debootstrap bookworm (minbase)..." >&2
-  debootstrap --variant=minbase bookworm "$CASE_DIR/tree" >"$CASE_DIR/debootstrap.log" 2>&1 ||
+  # In a mount namespace of its own: the proc and sys it mounts in the tree go with it, even
+  # when ctest kills the case midway.
+  unshare --mount --propagation private -- \
+    debootstrap --variant=minbase bookworm "$CASE_DIR/tree" >"$CASE_DIR/debootstrap.log" 2>&1 ||
     die "debootstrap: $(tail -20 "$CASE_DIR/debootstrap.log")"
   rm -f "$CASE_DIR/tree/var/cache/apt/archives/"*.deb
   tar -C "$CASE_DIR/tree" --numeric-owner -cf "$tree_tar.$$" . && mv "$tree_tar.$$" "$tree_tar"
@@ -84,9 +87,10 @@ cp "$DEBIAN11_DOCKER_ARCHIVE" "$root/tmp/image.tar"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 
 # in_tree COMMAND...: COMMAND as root with the tree as / (and the host's /dev, a new /proc and
-# /sys) in a mount namespace of its own; the host's root is unmounted from it before COMMAND.
+# /sys) in mount and PID namespaces of its own: the host's root is unmounted from it before
+# COMMAND, and whatever COMMAND leaves running (a daemon a postinst starts) dies with it.
 in_tree() {
-  unshare --mount --propagation private -- /bin/bash -euc '
+  unshare --mount --pid --fork --propagation private -- /bin/bash -euc '
     root=$1
     shift
     mount --bind "$root" "$root"
@@ -103,8 +107,9 @@ in_tree() {
 }
 
 # 4. apt resolves what the package declares.
-in_tree apt-get update -qq >"$CASE_DIR/apt.log" 2>&1 || die "apt-get update: $(tail "$CASE_DIR/apt.log")"
-in_tree apt-get install -y -qq --no-install-recommends "/tmp/$(basename "$deb")" ssg-debian \
+apt=(apt-get -o Acquire::Retries=3)
+in_tree "${apt[@]}" update -qq >"$CASE_DIR/apt.log" 2>&1 || die "apt-get update: $(tail "$CASE_DIR/apt.log")"
+in_tree "${apt[@]}" install -y -qq --no-install-recommends "/tmp/$(basename "$deb")" ssg-debian \
   bash-completion >>"$CASE_DIR/apt.log" 2>&1 || die "apt-get install: $(tail -30 "$CASE_DIR/apt.log")"
 in_tree dpkg-query -W -f='${Status}' imgscap | grep -q 'install ok installed' ||
   die "imgscap is not installed in the tree"

@@ -18,7 +18,7 @@ import time
 
 SCRIPTS = sys.argv[1]
 WORK = tempfile.mkdtemp(prefix="completion-")
-for name in ("waivers.yaml", "certs.txt", "image.tar"):
+for name in ("waivers.yaml", "certs.txt", "image.tar", "my feed.xml"):
     open(os.path.join(WORK, name), "w").close()
 os.mkdir(os.path.join(WORK, "certs"))
 
@@ -37,6 +37,8 @@ CASES = {
     "imgscap report --si": "imgscap report --since",  # then " " (bash) or "=" (zsh)
     f"imgscap scan --waivers {W}/wai": f"imgscap scan --waivers {W}/waivers.yaml ",
     f"imgscap scan {W}/ima": f"imgscap scan {W}/image.tar ",
+    # a file name with a space stays one candidate
+    f"imgscap scan --cve {W}/my": f"imgscap scan --cve {W}/my\\ feed.xml ",
     # directories only: certs.txt is not offered
     f"imgscap scan --cert-dir {W}/ce": f"imgscap scan --cert-dir {W}/certs/",
     f"imgscap scan -o {W}/ce": f"imgscap scan -o {W}/certs/",
@@ -58,13 +60,20 @@ SETUP = {
 }
 
 
-def drain(fd, seconds):
+# What the shells printed: a completion function that fails says so on the terminal even when
+# the line still comes out right.
+SCREEN = {"bash": b"", "zsh": b""}
+ERRORS = ("bad option", "parse error", "command not found", "not found:", "bad substitution",
+          "syntax error")
+
+
+def drain(fd, seconds, shell):
     end = time.time() + seconds
     while time.time() < end:
         ready, _, _ = select.select([fd], [], [], 0.05)
         if ready:
             try:
-                os.read(fd, 65536)
+                SCREEN[shell] += os.read(fd, 65536)
             except OSError:
                 return
 
@@ -80,20 +89,21 @@ def edited_lines(shell):
         os.execvpe(argv[0], argv, env)
     for line in setup:
         os.write(fd, (line + "\n").encode())
-        drain(fd, 0.3)
+        drain(fd, 0.3, shell)
+    SCREEN[shell] = b""  # the set-up's own output is not the completion's
     got = []
     for i, typed in enumerate(CASES):
         # TAB completes, ^T dumps the line, ^U clears it for the next case.
         os.write(fd, (typed + "\t\x14\x15").encode())
         end = time.time() + 15
         while time.time() < end and len(got) <= i:
-            drain(fd, 0.05)
+            drain(fd, 0.05, shell)
             if os.path.exists(dump):
                 got = open(dump).read().splitlines()
         if len(got) <= i:
             sys.exit(f"FAIL: {shell} did not answer for {typed!r}")
     os.write(fd, b"exit\n")
-    drain(fd, 0.3)
+    drain(fd, 0.3, shell)
     os.close(fd)
     os.waitpid(pid, 0)
     return got
@@ -105,6 +115,11 @@ for shell in ("bash", "zsh"):
         ok = got == want or (want.endswith("--since") and got in (want + " ", want + "="))
         if not ok:
             failures.append(f"{shell}: {typed!r} -> {got!r}, expected {want!r}")
+    screen = SCREEN[shell].decode(errors="replace")
+    for error in ERRORS:
+        if error in screen:
+            at = screen.index(error)
+            failures.append(f"{shell} printed {error!r}: ...{screen[max(0, at - 200):at + 200]!r}")
 
 
 def fish(line):
