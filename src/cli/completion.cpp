@@ -3,6 +3,7 @@
 #include "completion.hpp"
 
 #include <imgscap/util/error.hpp>
+#include <imgscap/util/text.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -21,10 +22,7 @@ bool is_word(const std::string& token) {
 // "auto|FILE|URL|off" -> words auto, off and file names.
 ValueHint hint_of(const std::string& metavariable) {
   ValueHint hint;
-  std::size_t start = 0;
-  while (start <= metavariable.size()) {
-    const auto bar = std::min(metavariable.find('|', start), metavariable.size());
-    const auto token = metavariable.substr(start, bar - start);
+  for (const auto& token : util::split(metavariable, '|')) {
     if (token == "FILE" || token == "PATH" || token == "IMAGE") {
       hint.files = true;
     } else if (token == "DIR") {
@@ -32,7 +30,6 @@ ValueHint hint_of(const std::string& metavariable) {
     } else if (is_word(token)) {
       hint.words.push_back(token);
     }
-    start = bar + 1;
   }
   return hint;
 }
@@ -78,8 +75,7 @@ OptionSpec option_spec(const CLI::Option& option) {
 
 CommandSpec describe_under(const CLI::App& app, std::vector<std::string> path) {
   CommandSpec spec;
-  spec.name = app.get_name();
-  path.push_back(spec.name);
+  path.push_back(app.get_name());
   spec.path = path;
   spec.description = first_clause(app.get_description());
   for (const auto* option : app.get_options()) {

@@ -33,8 +33,8 @@ struct OptionSpec {
 };
 
 struct CommandSpec {
-  std::string name;               // "imgscap", "scan", "import"
   std::vector<std::string> path;  // {"imgscap", "feeds", "import"}
+  [[nodiscard]] const std::string& name() const { return path.back(); }  // "import"
   std::string description;
   std::vector<OptionSpec> options;  // this command's own, not its parent's
   std::vector<CommandSpec> subcommands;

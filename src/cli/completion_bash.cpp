@@ -31,7 +31,7 @@ std::string tables(const CommandSpec& root) {
     const auto at = key(*command);
     std::vector<std::string> names;
     for (const auto& sub : command->subcommands) {
-      names.push_back(sub.name);
+      names.push_back(sub.name());
     }
     if (!names.empty()) {
       subcommands += fmt::format("  [\"{}\"]=\"{}\"\n", at, fmt::join(names, " "));

@@ -68,7 +68,7 @@ std::string walk_cases(const CommandSpec& root) {
   for (const auto* command : all_commands(root)) {
     const auto at = command_words(*command);
     for (const auto& sub : command->subcommands) {
-      subcommands += fmt::format(" {}", fish_quoted(at + ":" + sub.name));
+      subcommands += fmt::format(" {}", fish_quoted(at + ":" + sub.name()));
     }
     for (const auto* option : accepted_options(*command, root)) {
       for (const auto& name : option->names) {
@@ -118,7 +118,7 @@ std::string fish_completion(const CommandSpec& root) {
     const auto condition =
         fmt::format(" -n {}", fish_quoted("__imgscap_is " + fish_quoted(command_words(*command))));
     for (const auto& sub : command->subcommands) {
-      lines += fmt::format("complete -c imgscap{} -a {} -d {}\n", condition, sub.name,
+      lines += fmt::format("complete -c imgscap{} -a {} -d {}\n", condition, sub.name(),
                            fish_quoted(sub.description));
     }
     for (const auto* option : accepted_options(*command, root)) {

@@ -93,8 +93,8 @@ std::string command_function(const CommandSpec& command, const CommandSpec& root
   std::string described;
   std::string cases;
   for (const auto& sub : command.subcommands) {
-    described += fmt::format("\n    '{}:{}'", zsh_quoted(sub.name), zsh_quoted(sub.description));
-    cases += fmt::format("        {}) {} && ret=0 ;;\n", sub.name, function_name(sub));
+    described += fmt::format("\n    '{}:{}'", zsh_quoted(sub.name()), zsh_quoted(sub.description));
+    cases += fmt::format("        {}) {} && ret=0 ;;\n", sub.name(), function_name(sub));
   }
   return fmt::format(
       "{0}() {{\n"

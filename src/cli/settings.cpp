@@ -81,16 +81,11 @@ std::vector<std::string> split(const std::string& text, bool list) {
   if (!list) {
     return {text};
   }
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto comma = text.find(',', start);
-    out.push_back(std::string(util::trim(text.substr(start, comma - start))));
-    if (comma == std::string::npos) {
-      return out;
-    }
-    start = comma + 1;
+  auto out = util::split(text, ',');
+  for (auto& value : out) {
+    value = std::string(util::trim(value));
   }
+  return out;
 }
 
 bool secret(const std::string& name) {

@@ -11,6 +11,18 @@
 
 namespace imgscap::util {
 
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> out;
+  while (true) {
+    const auto at = text.find(separator);
+    out.emplace_back(text.substr(0, at));
+    if (at == std::string_view::npos) {
+      return out;
+    }
+    text.remove_prefix(at + 1);
+  }
+}
+
 std::string format_age(long long seconds) {
   seconds = std::max(seconds, 0LL);
   const long long days = seconds / 86400;

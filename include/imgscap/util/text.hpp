@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace imgscap::util {
 
@@ -23,6 +24,9 @@ inline std::string_view trim(std::string_view text) {
 
 // "512", "64K", "2G" (K, M, G, T: powers of 1024) as bytes; nullopt when it is not one.
 std::optional<std::uint64_t> parse_byte_size(std::string_view text);
+
+// The pieces of `text` between `separator`s ("a,b," -> "a", "b", ""); "" gives one empty piece.
+std::vector<std::string> split(std::string_view text, char separator);
 
 // "3 h 5 min", "2 d 4 h", "45 s": a rough age for people (negative counts as 0).
 std::string format_age(long long seconds);
